@@ -1,0 +1,61 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Accord",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "accord", targets: ["AccordCLI"]),
+        .executable(name: "accord-server", targets: ["AccordServer"]),
+        .library(name: "Domain", targets: ["Domain"]),
+        .library(name: "Storage", targets: ["Storage"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+    ],
+    targets: [
+        // Pure model: no I/O, imports only Foundation.
+        .target(name: "Domain"),
+        .target(
+            name: "Storage",
+            dependencies: [
+                "Domain",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            resources: [.copy("Resources/sample-meetings.jsonl"), .copy("Resources/sample-commitments.jsonl")]
+        ),
+        .target(name: "SyncProtocol", dependencies: ["Domain"]),
+        .target(
+            name: "SyncServer",
+            dependencies: ["SyncProtocol", "Storage", .product(name: "Logging", package: "swift-log")]
+        ),
+        .target(
+            name: "SyncClient",
+            dependencies: ["SyncProtocol", "Storage", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "AccordCLI",
+            dependencies: [
+                "Domain", "Storage", "SyncClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "AccordServer",
+            dependencies: [
+                "Domain", "Storage", "SyncServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(name: "TestSupport", dependencies: ["Domain", "Storage"], path: "Tests/TestSupport"),
+        .testTarget(name: "DomainTests", dependencies: ["Domain"]),
+        .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"]),
+        .testTarget(name: "AccordCLITests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

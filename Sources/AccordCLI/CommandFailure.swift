@@ -1,0 +1,56 @@
+import ArgumentParser
+import Domain
+import Foundation
+import Storage
+
+/// A failure as the analyst sees it: one line of text and an exit code.
+///
+/// Exit codes: 64 a command line that does not parse, 65 bad data (validation, malformed file),
+/// 66 something named that is not there (replica, row, file), 73 something that already exists,
+/// 1 anything else.
+struct CommandFailure {
+    var message: String
+    var exitCode: Int32
+
+    init(_ error: any Error) {
+        switch error {
+        case let error as CLIError:
+            self.init(message: error.message, exitCode: error.exitCode)
+        case let error as StoreError:
+            let code: Int32 = switch error.code {
+            case .notFound: 66
+            case .alreadyExists: 73
+            case .invalid, .ambiguous, .deleted: 65
+            case .notAReplica, .tooNew: 65
+            default: 1
+            }
+            self.init(message: error.message, exitCode: code)
+        case let error as ValidationFailure:
+            self.init(message: error.description, exitCode: 65)
+        case let error as Interchange.ImportError:
+            self.init(message: error.description, exitCode: 65)
+        default:
+            let text = Accord.message(for: error)
+            let parserFailure = Accord.exitCode(for: error) == .validationFailure
+            self.init(message: text.isEmpty ? String(describing: error) : text, exitCode: parserFailure ? 64 : 1)
+        }
+    }
+
+    init(message: String, exitCode: Int32) {
+        // One line, whatever the underlying error printed.
+        let lines = message.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        self.message = lines.filter { !$0.isEmpty && !$0.hasPrefix("Usage:") && !$0.hasPrefix("See '") }
+            .joined(separator: " ")
+        self.exitCode = exitCode
+    }
+}
+
+/// An error raised by a command itself, such as a file that cannot be read.
+struct CLIError: Error {
+    var message: String
+    var exitCode: Int32 = 1
+
+    static func usage(_ message: String) -> CLIError { CLIError(message: message, exitCode: 64) }
+    static func invalid(_ message: String) -> CLIError { CLIError(message: message, exitCode: 65) }
+    static func missing(_ message: String) -> CLIError { CLIError(message: message, exitCode: 66) }
+}

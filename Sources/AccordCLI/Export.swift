@@ -1,0 +1,32 @@
+import ArgumentParser
+import Domain
+import Foundation
+import Storage
+
+extension Accord {
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Export the live rows of one entity, one per line, ordered by id."
+        )
+
+        enum Format: String, ExpressibleByArgument { case jsonl, csv }
+
+        @OptionGroup var replica: ReplicaOptions
+        @Option(help: "commitments or meetings.") var entity: EntityChoice = .commitments
+        @Option(help: "jsonl or csv.") var format: Format = .jsonl
+        @Option(help: "Write to this file (replaced whole) instead of standard output.") var output: String?
+
+        func run() throws {
+            let store = try replica.open()
+            let schema = entity.schema
+            let writer = try LineWriter(path: output)
+            if format == .csv { try writer.write(line: Interchange.csvHeader(schema: schema)) }
+            try store.forEachLiveRecord(schema) { row in
+                try writer.write(line: format == .csv
+                    ? Interchange.csvLine(row, schema: schema)
+                    : Interchange.jsonLine(row, schema: schema))
+            }
+            try writer.finish()
+        }
+    }
+}

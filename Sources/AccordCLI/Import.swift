@@ -1,0 +1,70 @@
+import ArgumentParser
+import Domain
+import Foundation
+import Storage
+
+/// Which entity a file holds, for `import` and `export`.
+enum EntityChoice: String, ExpressibleByArgument, CaseIterable {
+    case commitments, meetings
+
+    var schema: EntitySchema { self == .commitments ? .commitments : .meetings }
+}
+
+extension Accord {
+    struct Import: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Import rows from CSV or JSON lines, all or nothing; or the sample dataset.",
+            discussion: """
+                A row whose id is new (or that has no id) is added; a row whose id exists updates \
+                the fields that differ. A bad row rejects the whole file and names its line.
+                """
+        )
+
+        enum Format: String, ExpressibleByArgument { case csv, jsonl }
+
+        @OptionGroup var replica: ReplicaOptions
+        @Argument(help: "The file to import (.csv or .jsonl).") var file: String?
+        @Flag(help: "Import the dataset of the seed article (meetings and commitments).") var sample = false
+        @Option(help: "commitments or meetings.") var entity: EntityChoice = .commitments
+        @Option(help: "csv or jsonl (default: from the file name, else from its first character).") var format: Format?
+
+        func validate() throws {
+            if sample == (file != nil) { throw ValidationError("give either FILE or --sample") }
+        }
+
+        func run() throws {
+            if sample {
+                let store = try replica.open()
+                let summary = try store.importSample()
+                print("imported the sample dataset: \(describe(summary))")
+                return
+            }
+            guard let file else { return }
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw CLIError.missing("cannot read \(file)")
+            }
+            guard let text = String(data: data, encoding: .utf8) else {
+                throw CLIError.invalid("\(file) is not UTF-8 text")
+            }
+            let schema = entity.schema
+            let rows = switch format ?? Self.guessFormat(file: file, text: text) {
+            case .csv: try Interchange.parseCSV(text, schema: schema)
+            case .jsonl: try Interchange.parseJSONLines(text, schema: schema)
+            }
+            let store = try replica.open()
+            let summary = try store.importRows(schema, rows)
+            print("imported \(schema.name) from \(file): \(describe(summary))")
+        }
+
+        static func guessFormat(file: String, text: String) -> Format {
+            let lower = file.lowercased()
+            if lower.hasSuffix(".csv") { return .csv }
+            if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") { return .jsonl }
+            return text.drop(while: \.isWhitespace).first == "{" ? .jsonl : .csv
+        }
+
+        func describe(_ summary: ImportSummary) -> String {
+            "\(summary.inserted) added, \(summary.updated) updated, \(summary.unchanged) unchanged"
+        }
+    }
+}

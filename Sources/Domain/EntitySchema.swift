@@ -1,0 +1,104 @@
+/// One field of an entity: its snake_case name (SQL column, JSON key, CSV header) and type.
+public struct FieldSpec: Sendable, Hashable {
+    public let name: String
+    public let type: FieldType
+    public let required: Bool
+
+    public init(_ name: String, _ type: FieldType, required: Bool = false) {
+        self.name = name
+        self.type = type
+        self.required = required
+    }
+}
+
+/// The shape of an entity (commitments, meetings): its fields in their canonical order and the
+/// rules that span several fields. Every row also has an `id` and a `deleted` flag, which are
+/// not listed in `fields`.
+public struct EntitySchema: Sendable, Hashable {
+    /// The plural, snake_case name: the SQL table and the entity on the wire.
+    public let name: String
+    /// The word for one row in messages ("commitment").
+    public let singular: String
+    public let fields: [FieldSpec]
+    let crossRules: [CrossRule]
+
+    /// The field that marks a row deleted; it syncs like any other field.
+    public static let deletedField = "deleted"
+
+    public var fieldNames: [String] { fields.map(\.name) }
+
+    /// Every field that carries a version and syncs: the data fields, then `deleted`.
+    public var syncedFieldNames: [String] { fieldNames + [Self.deletedField] }
+
+    public func field(named name: String) -> FieldSpec? { fields.first { $0.name == name } }
+
+    public static let all: [EntitySchema] = [.commitments, .meetings]
+
+    public static func named(_ name: String) -> EntitySchema? { all.first { $0.name == name } }
+}
+
+/// A rule over several fields, such as "an amount needs a currency".
+struct CrossRule: Sendable, Hashable {
+    enum Kind: Sendable, Hashable {
+        /// `field` may only be set when `needs` is set.
+        case requires(field: String, needs: String)
+        /// `later` may not sort before `earlier` (years or ISO dates).
+        case notBefore(later: String, earlier: String)
+    }
+
+    let kind: Kind
+}
+
+extension EntitySchema {
+    /// Checks a complete set of values: every field parses as its type (already true for values
+    /// made by `FieldType.parse`), required fields are present, and the cross-field rules hold.
+    /// Throws every problem found, one per field.
+    public func validate(_ values: [String: FieldValue]) throws(ValidationFailure) {
+        var errors: [ValidationError] = []
+        var bad: Set<String> = []
+        for key in values.keys.sorted() where field(named: key) == nil {
+            errors.append(ValidationError(field: key, "is not a field of \(name)"))
+            bad.insert(key)
+        }
+        for spec in fields where spec.required && (values[spec.name] ?? .null) == .null {
+            errors.append(ValidationError(field: spec.name, "is required"))
+            bad.insert(spec.name)
+        }
+        for rule in crossRules {
+            switch rule.kind {
+            case .requires(let field, let needs):
+                if (values[field] ?? .null) != .null, (values[needs] ?? .null) == .null, !bad.contains(needs) {
+                    errors.append(ValidationError(field: needs, "is required when \(field) is set"))
+                    bad.insert(needs)
+                }
+            case .notBefore(let later, let earlier):
+                if let laterText = values[later]?.text, let earlierText = values[earlier]?.text,
+                   laterText.count == earlierText.count, laterText < earlierText, !bad.contains(later) {
+                    errors.append(ValidationError(field: later, "\(laterText) is before \(earlier) \(earlierText)"))
+                    bad.insert(later)
+                }
+            }
+        }
+        if !errors.isEmpty { throw ValidationFailure(errors) }
+    }
+
+    /// Builds values from raw text per field (flags, CSV cells), collecting every bad field,
+    /// then checks the row as a whole.
+    public func parse(_ raw: [String: String]) throws(ValidationFailure) -> [String: FieldValue] {
+        var values: [String: FieldValue] = [:]
+        var errors: [ValidationError] = []
+        for (key, text) in raw.sorted(by: { $0.key < $1.key }) {
+            guard let spec = field(named: key) else {
+                errors.append(ValidationError(field: key, "is not a field of \(name)"))
+                continue
+            }
+            do {
+                values[key] = try spec.type.parse(text)
+            } catch {
+                errors.append(ValidationError(field: key, error.message))
+            }
+        }
+        if !errors.isEmpty { throw ValidationFailure(errors) }
+        return values
+    }
+}

@@ -1,0 +1,114 @@
+import Foundation
+
+/// What a field holds, and so how its text is parsed and checked.
+public enum FieldType: Sendable, Hashable {
+    /// Free text up to a length, trimmed; newlines allowed only where `multiline`.
+    case text(maxLength: Int, multiline: Bool)
+    /// One of a fixed list of spellings.
+    case choice([String])
+    /// A non-negative exact decimal.
+    case decimal
+    /// An exact decimal from 0 to 100.
+    case percent
+    /// An active ISO 4217 code.
+    case currency
+    /// A calendar date, `YYYY-MM-DD`.
+    case date
+    /// A year, 1900–2200.
+    case year
+    /// An absolute http or https URL.
+    case url
+    /// Short labels, stored joined with `;`.
+    case tags
+    /// The id of a row of another entity.
+    case reference(entity: String)
+}
+
+extension FieldType {
+    /// Parses the text an analyst typed (a flag, a CSV cell) into the stored value.
+    /// Empty text is no value.
+    public func parse(_ raw: String) throws(ValidationError) -> FieldValue {
+        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        if trimmed.isEmpty { return .null }
+        switch self {
+        case .text(let maxLength, let multiline):
+            if trimmed.count > maxLength {
+                throw ValidationError(field: nil, "is \(trimmed.count) characters long; the limit is \(maxLength)")
+            }
+            let forbidden = trimmed.unicodeScalars.contains { scalar in
+                scalar.properties.generalCategory == .control && !(multiline && (scalar == "\n" || scalar == "\t"))
+            }
+            if forbidden {
+                throw ValidationError(field: nil, multiline ? "contains control characters" : "must be one line without control characters")
+            }
+            return .text(trimmed)
+        case .choice(let allowed):
+            guard allowed.contains(trimmed) else {
+                throw ValidationError(field: nil, "\(quoted(trimmed)) is not one of \(allowed.joined(separator: ", "))")
+            }
+            return .text(trimmed)
+        case .decimal:
+            guard let number = ExactDecimal(trimmed) else {
+                throw ValidationError(field: nil, "\(quoted(trimmed)) is not a non-negative decimal like 17000000 or 94.48")
+            }
+            return .text(number.text)
+        case .percent:
+            guard let number = ExactDecimal(trimmed) else {
+                throw ValidationError(field: nil, "\(quoted(trimmed)) is not a percentage like 94.48")
+            }
+            guard number.decimal <= 100 else {
+                throw ValidationError(field: nil, "\(number.text) is outside 0–100")
+            }
+            return .text(number.text)
+        case .currency:
+            guard let code = CurrencyCode(trimmed) else {
+                throw ValidationError(field: nil, "\(quoted(trimmed)) is not an active ISO 4217 currency code")
+            }
+            return .text(code.code)
+        case .date:
+            guard let date = CalendarDate(trimmed) else {
+                throw ValidationError(field: nil, "\(quoted(trimmed)) is not a real date in the form YYYY-MM-DD")
+            }
+            return .text(date.description)
+        case .year:
+            guard let year = Int64(trimmed), (1900...2200).contains(year) else {
+                throw ValidationError(field: nil, "\(quoted(trimmed)) is not a year from 1900 to 2200")
+            }
+            return .integer(year)
+        case .url:
+            guard trimmed.count <= 2000, let url = URLComponents(string: trimmed),
+                  let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
+                  let host = url.host, !host.isEmpty else {
+                throw ValidationError(field: nil, "\(quoted(trimmed)) is not an http(s) URL")
+            }
+            return .text(trimmed)
+        case .tags:
+            return try Self.parseTags(trimmed.split(separator: ";").map(String.init))
+        case .reference:
+            guard let id = RecordID(trimmed) else {
+                throw ValidationError(field: nil, "\(quoted(trimmed)) is not an id")
+            }
+            return .text(id.text)
+        }
+    }
+
+    /// Tags given one by one (repeated `--tag`, a JSON array): trimmed, de-duplicated, in order.
+    public static func parseTags(_ tags: [String]) throws(ValidationError) -> FieldValue {
+        var seen: [String] = []
+        for tag in tags {
+            let trimmed = tag.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            guard trimmed.count <= 50,
+                  !trimmed.unicodeScalars.contains(where: { $0 == ";" || $0.properties.generalCategory == .control }) else {
+                throw ValidationError(field: nil, "\(quoted(trimmed)) is not a tag (one line, at most 50 characters, no ';')")
+            }
+            if !seen.contains(trimmed) { seen.append(trimmed) }
+        }
+        return seen.isEmpty ? .null : .text(seen.joined(separator: ";"))
+    }
+}
+
+func quoted(_ text: String) -> String {
+    let shown = text.count > 60 ? String(text.prefix(57)) + "..." : text
+    return "\"\(shown)\""
+}

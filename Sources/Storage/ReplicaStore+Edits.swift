@@ -1,0 +1,141 @@
+import Domain
+import GRDB
+
+/// Who is editing and when: the replica, its analyst, and one clock time for the whole command.
+struct EditContext {
+    var replicaID: String
+    var analyst: String
+    var hlc: HLCTimestamp
+
+    /// Reads the replica's identity and advances its persisted clock, inside the caller's
+    /// transaction, so a rolled-back command also rolls back the clock.
+    static func begin(_ db: Database, wallMillis: Int64) throws -> EditContext {
+        guard let row = try Row.fetchOne(db, sql: "SELECT replica_id, analyst, clock FROM replica WHERE singleton = 1") else {
+            throw StoreError(.notAReplica, "the replica has no identity row")
+        }
+        var clock = HybridLogicalClock(last: HLCTimestamp(rawValue: row["clock"]))
+        let hlc = clock.tick(wallMillis: wallMillis)
+        try db.execute(sql: "UPDATE replica SET clock = ? WHERE singleton = 1", arguments: [hlc])
+        return EditContext(replicaID: row["replica_id"], analyst: row["analyst"], hlc: hlc)
+    }
+}
+
+extension ReplicaStore {
+    /// Adds a row and returns its id (a new UUIDv7 unless one is given).
+    @discardableResult
+    public func insert(_ schema: EntitySchema, id: RecordID? = nil, values: [String: FieldValue]) throws -> RecordID {
+        let id = id ?? RecordID.generate()
+        try writer.write { db in
+            let context = try EditContext.begin(db, wallMillis: wallClock())
+            try Self.insert(db, schema, id: id, values: values, context: context)
+        }
+        return id
+    }
+
+    /// Changes some fields of a live row; returns the names of the fields whose value changed.
+    @discardableResult
+    public func update(_ schema: EntitySchema, id: RecordID, changes: [String: FieldValue]) throws -> [String] {
+        try writer.write { db in
+            let context = try EditContext.begin(db, wallMillis: wallClock())
+            return try Self.update(db, schema, id: id, changes: changes, context: context)
+        }
+    }
+
+    /// Marks a live row deleted: a tombstone that syncs like any other field change.
+    public func delete(_ schema: EntitySchema, id: RecordID) throws {
+        try writer.write { db in
+            let context = try EditContext.begin(db, wallMillis: wallClock())
+            guard let current = try Self.record(db, schema, id: id) else {
+                throw StoreError(.notFound, "no \(schema.singular) with id \(id)")
+            }
+            if current.deleted { throw StoreError(.deleted, "\(schema.singular) \(id) is already deleted") }
+            try db.execute(sql: "UPDATE \(schema.name) SET deleted = 1 WHERE id = ?", arguments: [id])
+            try Self.recordLocalChange(db, schema, id: id, field: EntitySchema.deletedField,
+                                  old: .integer(0), new: .integer(1), context: context)
+        }
+    }
+
+    // MARK: Inside a transaction
+
+    static func insert(_ db: Database, _ schema: EntitySchema, id: RecordID, values: [String: FieldValue], context: EditContext) throws {
+        try validate(db, schema, values)
+        if try Bool.fetchOne(db, sql: "SELECT 1 FROM \(schema.name) WHERE id = ?", arguments: [id]) == true {
+            throw StoreError(.alreadyExists, "a \(schema.singular) with id \(id) already exists")
+        }
+        let columns = ["id"] + schema.fieldNames
+        let sql = "INSERT INTO \(schema.name) (\(columns.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: columns.count)))"
+        let arguments = StatementArguments([id.databaseValue] + schema.fieldNames.map { (values[$0] ?? .null).databaseValue })
+        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+        for name in schema.fieldNames {
+            guard let value = values[name], value != .null else { continue }
+            try recordLocalChange(db, schema, id: id, field: name, old: .null, new: value, context: context)
+        }
+    }
+
+    static func update(_ db: Database, _ schema: EntitySchema, id: RecordID, changes: [String: FieldValue], context: EditContext) throws -> [String] {
+        guard var current = try record(db, schema, id: id) else {
+            throw StoreError(.notFound, "no \(schema.singular) with id \(id)")
+        }
+        if current.deleted { throw StoreError(.deleted, "\(schema.singular) \(id) is deleted") }
+        let old = current
+        for (name, value) in changes { current[name] = value }
+        try validate(db, schema, current.values)
+        let changed = schema.fieldNames.filter { old[$0] != current[$0] }
+        guard !changed.isEmpty else { return [] }
+        let assignments = changed.map { "\($0) = ?" }.joined(separator: ", ")
+        try db.execute(
+            sql: "UPDATE \(schema.name) SET \(assignments) WHERE id = ?",
+            arguments: StatementArguments(changed.map { current[$0].databaseValue } + [id.databaseValue])
+        )
+        for name in changed {
+            try recordLocalChange(db, schema, id: id, field: name, old: old[name], new: current[name], context: context)
+        }
+        return changed
+    }
+
+    /// Checks a whole row: its fields and cross-field rules (Domain), then that a referenced
+    /// meeting exists here.
+    static func validate(_ db: Database, _ schema: EntitySchema, _ values: [String: FieldValue]) throws {
+        do {
+            try schema.validate(values)
+        } catch {
+            throw StoreError(.invalid, error.description)
+        }
+        for spec in schema.fields {
+            guard case .reference(let entity) = spec.type, let target = values[spec.name]?.text else { continue }
+            let exists = try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM \(entity) WHERE id = ? AND deleted = 0", arguments: [target]
+            ) == true
+            if !exists {
+                throw StoreError(.invalid, "\(spec.name): no \(EntitySchema.named(entity)?.singular ?? entity) with id \(target)")
+            }
+        }
+    }
+
+    /// Writes the bookkeeping of one changed field: its version, the outbox entry (collapsing
+    /// into an unsent entry for the same field: latest value, first base) and the history.
+    static func recordLocalChange(
+        _ db: Database, _ schema: EntitySchema, id: RecordID, field: String,
+        old: FieldValue, new: FieldValue, context: EditContext
+    ) throws {
+        let base = try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT server_seq FROM field_versions WHERE entity = ? AND row_id = ? AND field = ?"),
+            arguments: [schema.name, id, field]
+        ) ?? 0
+        try db.cachedStatement(sql: """
+            INSERT INTO field_versions (entity, row_id, field, server_seq, hlc, replica_id, analyst)
+            VALUES (?, ?, ?, NULL, ?, ?, ?)
+            ON CONFLICT (entity, row_id, field) DO UPDATE SET
+                hlc = excluded.hlc, replica_id = excluded.replica_id, analyst = excluded.analyst
+            """).execute(arguments: [schema.name, id, field, context.hlc, context.replicaID, context.analyst])
+        try db.cachedStatement(sql: """
+            INSERT INTO outbox (entity, row_id, field, value, base_seq, hlc) VALUES (?, ?, ?, ?, ?, ?)
+            ON CONFLICT (entity, row_id, field) WHERE sent = 0 DO UPDATE SET
+                value = excluded.value, hlc = excluded.hlc
+            """).execute(arguments: [schema.name, id, field, new, base, context.hlc])
+        try db.cachedStatement(sql: """
+            INSERT INTO history (entity, row_id, field, old_value, new_value, hlc, replica_id, analyst, origin)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'local')
+            """).execute(arguments: [schema.name, id, field, old, new, context.hlc, context.replicaID, context.analyst])
+    }
+}
