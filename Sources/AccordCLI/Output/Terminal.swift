@@ -38,10 +38,19 @@ struct TextTable {
         var widths = headers.indices.map { column in
             max(headers[column].count, cells.map { $0[column].count }.max() ?? 0)
         }
+        // Too wide: the flexible column gives up width first (down to 12), then the widest of
+        // the others (down to 6), never the first column, which holds the ids.
         let separators = 2 * (headers.count - 1)
-        let total = widths.reduce(0, +) + separators
-        if total > width {
-            widths[flexibleColumn] = max(8, widths[flexibleColumn] - (total - width))
+        var excess = widths.reduce(0, +) + separators - width
+        if excess > 0 {
+            let cut = min(excess, max(0, widths[flexibleColumn] - 12))
+            widths[flexibleColumn] -= cut
+            excess -= cut
+        }
+        while excess > 0 {
+            guard let widest = widths.indices.dropFirst().max(by: { widths[$0] < widths[$1] }), widths[widest] > 6 else { break }
+            widths[widest] -= 1
+            excess -= 1
         }
         func line(_ values: [String]) -> String {
             values.indices.map { column in

@@ -1,0 +1,157 @@
+import Domain
+import GRDB
+import Testing
+import TestSupport
+@testable import Storage
+
+@Suite struct ReplicaStoreQueriesTests {
+    func row(_ title: String, _ party: String, _ extra: [String: FieldValue] = [:]) -> [String: FieldValue] {
+        var values: [String: FieldValue] = ["title": .text(title), "party": .text(party)]
+        values.merge(extra) { $1 }
+        return values
+    }
+
+    @Test("an id resolves from a unique prefix; an ambiguous prefix lists the candidates")
+    func resolvePrefixes() throws {
+        let store = try ReplicaStore.inMemory()
+        let a = RecordID("aaaa1111-0000-7000-8000-000000000001")!
+        let b = RecordID("aaaa2222-0000-7000-8000-000000000002")!
+        try store.insert(.commitments, id: a, values: row("A", "P"))
+        try store.insert(.commitments, id: b, values: row("B", "P"))
+        #expect(try store.resolveID(.commitments, prefix: "aaaa1") == a)
+        #expect(try store.resolveID(.commitments, prefix: "AAAA2222") == b)
+        #expect(try store.resolveID(.commitments, prefix: a.text) == a)
+        let ambiguous = #expect(throws: StoreError.self) { try store.resolveID(.commitments, prefix: "aaaa") }
+        #expect(ambiguous?.code == .ambiguous)
+        #expect(ambiguous?.message.contains(a.text) == true && ambiguous?.message.contains(b.text) == true)
+        #expect((#expect(throws: StoreError.self) { try store.resolveID(.commitments, prefix: "bbbb") })?.code == .notFound)
+        #expect((#expect(throws: StoreError.self) { try store.resolveID(.commitments, prefix: "zz%") })?.code == .notFound)
+    }
+
+    @Test("list filters by field, tag, period overlap and full-text search")
+    func listFilters() throws {
+        let store = try ReplicaStore.inMemory()
+        let green = try store.insert(.commitments, values: row("Green Finance Fund", "United Kingdom", [
+            "kind": .text("finance"), "tags": .text("green-finance;uk"), "period_start": .integer(2022), "period_end": .integer(2026),
+        ]))
+        let grid = try store.insert(.commitments, values: row("ASEAN Power Grid", "ASEAN", [
+            "kind": .text("programme"), "tags": .text("energy"), "period_start": .integer(2028), "notes": .text("Green grids"),
+        ]))
+        func ids(_ build: (inout RecordFilter) -> Void) throws -> [RecordID] {
+            var filter = RecordFilter()
+            build(&filter)
+            return try store.list(.commitments, filter: filter).map(\.id)
+        }
+        #expect(try ids { $0.equals = ["party": .text("united kingdom")] } == [green])
+        #expect(try ids { $0.equals = ["kind": .text("programme")] } == [grid])
+        #expect(try ids { $0.tags = ["uk"] } == [green])
+        #expect(try ids { $0.tags = ["green"] } == [])
+        #expect(try ids { $0.period = 2026...2027 } == [green])
+        #expect(try ids { $0.period = 2027...2030 } == [grid])
+        #expect(try ids { $0.search = "gree" }.sorted() == [green, grid].sorted())
+        #expect(try ids { $0.search = "power grid" } == [grid])
+        #expect(try ids { $0.search = "\"unbalanced OR" } == [])
+        try store.update(.commitments, id: grid, changes: ["title": .text("Interconnector"), "notes": .null])
+        #expect(try ids { $0.search = "power" } == [])
+        #expect(try ids { $0.search = "interconnector" } == [grid])
+    }
+
+    @Test("import is all or nothing: a bad third row leaves the replica untouched and names its line")
+    func importAllOrNothing() throws {
+        let store = try ReplicaStore.inMemory()
+        let missingMeeting = RecordID.generate().text
+        let text = """
+            {"title":"one","party":"P"}
+            {"title":"two","party":"P"}
+            {"title":"three","party":"P","meeting_id":"\(missingMeeting)"}
+            """
+        let rows = try Interchange.parseJSONLines(text, schema: .commitments)
+        let before = try store.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM replica") }
+        let error = #expect(throws: StoreError.self) { try store.importRows(.commitments, rows) }
+        #expect(error?.message.hasPrefix("line 3:") == true)
+        #expect(try store.count("commitments") == 0)
+        #expect(try store.count("outbox") == 0)
+        #expect(try store.count("history") == 0)
+        #expect(try store.count("field_versions") == 0)
+        #expect(try store.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM replica") } == before)
+    }
+
+    @Test("importing rows with existing ids edits only the fields that differ")
+    func importUpdates() throws {
+        let store = try ReplicaStore.inMemory()
+        let id = RecordID.generate()
+        let first = try Interchange.parseCSV("id,title,party\n\(id.text),one,P\n", schema: .commitments)
+        #expect(try store.importRows(.commitments, first).inserted == 1)
+        let again = try store.importRows(.commitments, first)
+        #expect(again.unchanged == 1 && again.inserted == 0)
+        let changed = try Interchange.parseCSV("id,title,party\n\(id.text),two,P\n", schema: .commitments)
+        #expect(try store.importRows(.commitments, changed).updated == 1)
+        #expect(try store.record(.commitments, id: id)?["title"] == .text("two"))
+        let twice = try Interchange.parseCSV("id,title,party\n\(id.text),a,P\n\(id.text),b,P\n", schema: .commitments)
+        #expect((#expect(throws: StoreError.self) { try store.importRows(.commitments, twice) })?.message.contains("line 3") == true)
+    }
+
+    @Test("the sample holds the article's figures exactly, and importing it again changes nothing")
+    func sampleDataset() throws {
+        let store = try ReplicaStore.inMemory()
+        let first = try store.importSample()
+        #expect(first.inserted == (try SampleData.rows(.commitments).count + SampleData.rows(.meetings).count))
+        let again = try store.importSample()
+        #expect(again.inserted == 0 && again.updated == 0 && again.unchanged == first.inserted)
+
+        let all = try store.list(.commitments)
+        func find(_ words: String) throws -> EntityRow {
+            var filter = RecordFilter()
+            filter.search = words
+            return try #require(try store.list(.commitments, filter: filter).first)
+        }
+        let fund = try find("ASEAN Green Finance Fund concessional")
+        #expect(fund["amount"] == .text("17000000") && fund["currency"] == .text("GBP"))
+        let transformation = try #require(all.first { $0["beneficiary"].text?.contains("Green Transformation") == true })
+        #expect(transformation["amount"] == .text("40000000") && transformation["qualifier"] == .text("up-to"))
+        #expect(all.contains { $0["progress"] == .text("94.48") && $0["period_start"] == .integer(2022) && $0["period_end"] == .integer(2026) })
+        #expect(all.contains { $0["progress"] == .text("60") && $0["qualifier"] == .text("more-than") })
+        #expect(all.contains { $0["amount"] == .text("10000000000") && $0["currency"] == .text("EUR") })
+        #expect(all.contains { $0["amount"] == .text("6000000") && $0["currency"] == .text("EUR") })
+        #expect(all.contains { $0["amount"] == .text("293000000000") && $0["currency"] == .text("USD") && $0["qualifier"] == .text("about") })
+        #expect(all.contains { $0["amount"] == .text("20000000000") && $0["currency"] == .text("USD") })
+        #expect(all.contains { $0["amount"] == .text("10000000") && $0["kind"] == .text("humanitarian") })
+        #expect(all.contains { $0["amount"] == .text("25000000") && $0["qualifier"] == .text("up-to") })
+        #expect(all.contains { $0["period_start"] == .integer(2024) && $0["period_end"] == .integer(2028) })
+        for row in all {
+            #expect(row["source_url"].text?.hasPrefix("https://baoquocte.vn/") == true)
+            #expect(row["source_quote"] != .null)
+            #expect(row["meeting_id"] != .null)
+        }
+    }
+
+    @Test("replicas that hold the same rows share a digest; any change of value changes it")
+    func digest() throws {
+        let alice = try ReplicaStore.inMemory(analyst: "alice")
+        let bob = try ReplicaStore.inMemory(analyst: "bob", wallClock: { 42 })
+        try alice.importSample()
+        try bob.importSample()
+        #expect(try alice.digest() == bob.digest())
+        #expect(try alice.identity().replicaID != bob.identity().replicaID)
+        let id = try alice.list(.commitments)[0].id
+        try alice.update(.commitments, id: id, changes: ["notes": .text("checked")])
+        #expect(try alice.digest() != bob.digest())
+        try bob.update(.commitments, id: id, changes: ["notes": .text("checked")])
+        #expect(try alice.digest() == bob.digest())
+        try bob.delete(.commitments, id: id)
+        #expect(try alice.digest() != bob.digest())
+        let empty = try ReplicaStore.inMemory()
+        #expect(try empty.digest().count == 64)
+    }
+
+    @Test("live rows are read back in id order, without tombstones")
+    func forEachLive() throws {
+        let store = try ReplicaStore.inMemory()
+        let ids = (0..<5).map { _ in RecordID.generate() }
+        for id in ids.reversed() { try store.insert(.commitments, id: id, values: row("t", "p")) }
+        try store.delete(.commitments, id: ids[2])
+        var seen: [RecordID] = []
+        try store.forEachLiveRecord(.commitments) { seen.append($0.id) }
+        #expect(seen == ids.sorted().filter { $0 != ids[2] })
+    }
+}
