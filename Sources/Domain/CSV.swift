@@ -26,6 +26,7 @@ public enum CSV {
         var inQuotes = false
         var afterQuote = false
         var sawAnything = false
+        var trailingBlankLines = 0
         var iterator = text.unicodeScalars.makeIterator()
         var pending: Unicode.Scalar? = nil
 
@@ -68,6 +69,8 @@ public enum CSV {
                 }
                 pending = next
             case "\n":
+                let blank = !sawAnything && field.isEmpty && fields.isEmpty
+                trailingBlankLines = blank ? trailingBlankLines + 1 : 0
                 endRow()
                 afterQuote = false
                 line += 1
@@ -91,7 +94,9 @@ public enum CSV {
         }
         if sawAnything || !field.isEmpty || !fields.isEmpty {
             endRow()
+            trailingBlankLines = 0
         }
+        rows.removeLast(trailingBlankLines)
         return rows
     }
 

@@ -1,7 +1,7 @@
 /// A commitment announced at a meeting: "the UK committed £17 million to the ASEAN Green
 /// Finance Fund", "94.48% of the ASEAN-UK action lines implemented".
 ///
-/// A typed view of a `commitments` record; `init(_:)` reads one, `record` writes one back.
+/// A typed view of a `commitments` row, read with `init(_:)`.
 public struct Commitment: Sendable, Hashable {
     public var id: RecordID
     public var title: String

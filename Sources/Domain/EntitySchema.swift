@@ -50,17 +50,70 @@ struct CrossRule: Sendable, Hashable {
 }
 
 extension EntitySchema {
-    /// Checks a complete set of values: every field parses as its type (already true for values
-    /// made by `FieldType.parse`), required fields are present, and the cross-field rules hold.
+    /// Checks a complete set of values: every field holds what `FieldType.parse` would make of it,
+    /// required fields are present, and the cross-field rules hold.
     /// Throws every problem found, one per field.
     public func validate(_ values: [String: FieldValue]) throws(ValidationFailure) {
         var errors: [ValidationError] = []
-        var bad: Set<String> = []
-        for key in values.keys.sorted() where field(named: key) == nil {
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) where value != .null {
+            guard let spec = field(named: key) else { continue }
+            do {
+                let canonical = try spec.type.parse(value.text ?? "")
+                if canonical != value {
+                    errors.append(ValidationError(field: key, "\(quoted(value.text ?? "")) is not in its stored form \(quoted(canonical.text ?? ""))"))
+                }
+            } catch {
+                errors.append(ValidationError(field: key, error.message))
+            }
+        }
+        errors += rowErrors(values, alreadyBad: Set(errors.compactMap(\.field)))
+        if !errors.isEmpty { throw ValidationFailure(errors) }
+    }
+
+    /// Builds values from raw text per field (flags, CSV cells), collecting every bad field.
+    /// Fields not given are not checked: use `parseRow` for a whole new row.
+    public func parse(_ raw: [String: String]) throws(ValidationFailure) -> [String: FieldValue] {
+        let (values, errors) = parseFields(raw)
+        if !errors.isEmpty { throw ValidationFailure(errors) }
+        return values
+    }
+
+    /// Parses a whole row (an imported line, a new record) and checks it as a whole, reporting
+    /// bad fields and broken row rules together, one error per field.
+    public func parseRow(_ raw: [String: String]) throws(ValidationFailure) -> [String: FieldValue] {
+        var (values, errors) = parseFields(raw)
+        errors += rowErrors(values, alreadyBad: Set(errors.compactMap(\.field)))
+        if !errors.isEmpty { throw ValidationFailure(errors) }
+        return values
+    }
+
+    private func parseFields(_ raw: [String: String]) -> (values: [String: FieldValue], errors: [ValidationError]) {
+        var values: [String: FieldValue] = [:]
+        var errors: [ValidationError] = []
+        for (key, text) in raw.sorted(by: { $0.key < $1.key }) {
+            guard let spec = field(named: key) else {
+                errors.append(ValidationError(field: key, "is not a field of \(name)"))
+                continue
+            }
+            do {
+                values[key] = try spec.type.parse(text)
+            } catch {
+                errors.append(ValidationError(field: key, error.message))
+            }
+        }
+        return (values, errors)
+    }
+
+    /// Unknown fields, missing required fields and broken cross-field rules, skipping fields
+    /// already reported.
+    private func rowErrors(_ values: [String: FieldValue], alreadyBad: Set<String>) -> [ValidationError] {
+        var errors: [ValidationError] = []
+        var bad = alreadyBad
+        for key in values.keys.sorted() where field(named: key) == nil && !bad.contains(key) {
             errors.append(ValidationError(field: key, "is not a field of \(name)"))
             bad.insert(key)
         }
-        for spec in fields where spec.required && (values[spec.name] ?? .null) == .null {
+        for spec in fields where spec.required && (values[spec.name] ?? .null) == .null && !bad.contains(spec.name) {
             errors.append(ValidationError(field: spec.name, "is required"))
             bad.insert(spec.name)
         }
@@ -79,26 +132,6 @@ extension EntitySchema {
                 }
             }
         }
-        if !errors.isEmpty { throw ValidationFailure(errors) }
-    }
-
-    /// Builds values from raw text per field (flags, CSV cells), collecting every bad field,
-    /// then checks the row as a whole.
-    public func parse(_ raw: [String: String]) throws(ValidationFailure) -> [String: FieldValue] {
-        var values: [String: FieldValue] = [:]
-        var errors: [ValidationError] = []
-        for (key, text) in raw.sorted(by: { $0.key < $1.key }) {
-            guard let spec = field(named: key) else {
-                errors.append(ValidationError(field: key, "is not a field of \(name)"))
-                continue
-            }
-            do {
-                values[key] = try spec.type.parse(text)
-            } catch {
-                errors.append(ValidationError(field: key, error.message))
-            }
-        }
-        if !errors.isEmpty { throw ValidationFailure(errors) }
-        return values
+        return errors
     }
 }

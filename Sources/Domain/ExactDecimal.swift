@@ -27,7 +27,19 @@ public struct ExactDecimal: Sendable, Hashable, Comparable, CustomStringConverti
 
     public var description: String { text }
 
-    public static func < (lhs: ExactDecimal, rhs: ExactDecimal) -> Bool { lhs.decimal < rhs.decimal }
+    /// Compares the digits themselves: `Decimal` keeps only 38 digits, fewer than the 42 accepted.
+    public static func < (lhs: ExactDecimal, rhs: ExactDecimal) -> Bool {
+        let left = lhs.text.split(separator: ".", omittingEmptySubsequences: false)
+        let right = rhs.text.split(separator: ".", omittingEmptySubsequences: false)
+        // Integer parts have no leading zeros, so a longer one is larger.
+        if left[0].count != right[0].count { return left[0].count < right[0].count }
+        if left[0] != right[0] { return left[0] < right[0] }
+        let leftFraction = left.count == 2 ? String(left[1]) : ""
+        let rightFraction = right.count == 2 ? String(right[1]) : ""
+        let width = max(leftFraction.count, rightFraction.count)
+        func padded(_ digits: String) -> String { digits + String(repeating: "0", count: width - digits.count) }
+        return padded(leftFraction) < padded(rightFraction)
+    }
 }
 
 extension Character {

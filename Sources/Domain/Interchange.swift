@@ -78,7 +78,9 @@ public enum Interchange {
     public static func parseJSONLines(_ text: String, schema: EntitySchema) throws(ImportError) -> [ImportedRow] {
         var rows: [ImportedRow] = []
         let decoder = JSONDecoder()
-        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // "\r\n" is a single Character, so split on it as well as on "\n".
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
+        for (index, line) in lines.enumerated() {
             let lineNumber = index + 1
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
             if trimmed.isEmpty { continue }
@@ -103,6 +105,10 @@ public enum Interchange {
                     default:
                         throw ImportError(line: lineNumber, message: "id: must be a string")
                     }
+                }
+                if schema.field(named: key) == nil {
+                    raw[key] = ""  // reported by the schema with the row's other bad fields
+                    continue
                 }
                 switch cell {
                 case .null: continue
@@ -176,8 +182,7 @@ public enum Interchange {
 
     private static func validated(_ raw: [String: String], id: RecordID?, line: Int, schema: EntitySchema) throws(ImportError) -> ImportedRow {
         do {
-            let values = try schema.parse(raw)
-            try schema.validate(values)
+            let values = try schema.parseRow(raw)
             return ImportedRow(line: line, id: id, values: values.filter { $0.value != .null })
         } catch {
             throw ImportError(line: line, message: error.description)

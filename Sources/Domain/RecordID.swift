@@ -9,7 +9,7 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
         let lower = raw.lowercased()
         let groups = lower.split(separator: "-", omittingEmptySubsequences: false)
         guard groups.map(\.count) == [8, 4, 4, 4, 12],
-              groups.allSatisfy({ $0.allSatisfy(\.isHexDigit) }) else { return nil }
+              groups.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isHexDigit } }) else { return nil }
         text = lower
     }
 

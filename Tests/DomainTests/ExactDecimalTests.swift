@@ -42,6 +42,14 @@ import Testing
         #expect(try #require(ExactDecimal("99.99")) < (try #require(ExactDecimal("100"))))
     }
 
+    @Test("Comparison stays exact at the largest sizes accepted (30 + 12 digits)")
+    func comparesLargestExactly() throws {
+        let smaller = try #require(ExactDecimal("100000000000000000000000000000.000000000001"))
+        let larger = try #require(ExactDecimal("100000000000000000000000000000.000000000002"))
+        #expect(smaller < larger)
+        #expect(!(larger < smaller))
+    }
+
     @Test("Sorting orders amounts by value")
     func sorts() {
         let sorted = ["100", "9", "17000000", "0.5", "94.48", "10.01"].compactMap(ExactDecimal.init).sorted().map(\.text)
