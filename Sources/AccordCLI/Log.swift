@@ -14,8 +14,10 @@ extension Accord {
             let target = try store.resolveID(.commitments, prefix: id)
             var table = TextTable(headers: ["TIME", "ANALYST", "FIELD", "CHANGE", "ORIGIN"], flexibleColumn: 3)
             table.rows = try store.history(.commitments, id: target).map { entry in
-                [entry.hlc.description, entry.analyst, entry.field,
-                 "\(Self.shown(entry.oldValue)) → \(Self.shown(entry.newValue))", entry.origin]
+                entry.field == "*"
+                    ? [entry.hlc.description, entry.analyst, "(row)", "created", entry.origin]
+                    : [entry.hlc.description, entry.analyst, entry.field,
+                       "\(Self.shown(entry.oldValue)) → \(Self.shown(entry.newValue))", entry.origin]
             }
             print(table.render(width: Terminal.current.width), terminator: "")
         }

@@ -28,7 +28,7 @@ extension FieldType {
     /// Parses the text an analyst typed (a flag, a CSV cell) into the stored value.
     /// Empty text is no value.
     public func parse(_ raw: String) throws(ValidationError) -> FieldValue {
-        let trimmed = raw.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = raw.trimmed
         if trimmed.isEmpty { return .null }
         switch self {
         case .text(let maxLength, let multiline):
@@ -96,7 +96,7 @@ extension FieldType {
     public static func parseTags(_ tags: [String]) throws(ValidationError) -> FieldValue {
         var seen: [String] = []
         for tag in tags {
-            let trimmed = tag.trimmingCharacters(in: .whitespaces)
+            let trimmed = tag.trimmed
             if trimmed.isEmpty { continue }
             guard trimmed.count <= 50,
                   !trimmed.unicodeScalars.contains(where: { $0 == ";" || $0.properties.generalCategory == .control }) else {

@@ -82,7 +82,7 @@ public enum Interchange {
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         for (index, line) in lines.enumerated() {
             let lineNumber = index + 1
-            let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+            let trimmed = line.trimmed
             if trimmed.isEmpty { continue }
             let object: [String: JSONCell]
             do {
@@ -148,7 +148,7 @@ public enum Interchange {
             throw ImportError(line: error.line, message: error.message)
         }
         guard let header = records.first else { return [] }
-        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces) }
+        let names = header.fields.map { $0.trimmed }
         for name in names where name != "id" && schema.field(named: name) == nil {
             throw ImportError(line: header.line, message: "\(quoted(name)) is not a column of \(schema.name) (expected \(["id"] + schema.fieldNames))")
         }
@@ -165,7 +165,7 @@ public enum Interchange {
             var id: RecordID?
             for (name, cell) in zip(names, record.fields) {
                 if name == "id" {
-                    let trimmed = cell.trimmingCharacters(in: .whitespaces)
+                    let trimmed = cell.trimmed
                     if trimmed.isEmpty { continue }
                     guard let parsed = RecordID(trimmed) else {
                         throw ImportError(line: record.line, message: "id: \(quoted(trimmed)) is not a UUID")

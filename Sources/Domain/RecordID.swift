@@ -22,21 +22,24 @@ public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible 
         for index in 0..<6 {
             bytes[index] = UInt8(truncatingIfNeeded: unixMillis >> (8 * (5 - index)))
         }
-        for index in 6..<16 {
-            bytes[index] = UInt8.random(in: .min ... .max, using: &generator)
-        }
+        // Two draws, not ten: the system generator costs a system call per draw.
+        let high = generator.next(), low = generator.next()
+        for index in 6..<8 { bytes[index] = UInt8(truncatingIfNeeded: high >> (8 * (index - 6))) }
+        for index in 8..<16 { bytes[index] = UInt8(truncatingIfNeeded: low >> (8 * (index - 8))) }
         bytes[6] = 0x70 | (bytes[6] & 0x0F)
         bytes[8] = 0x80 | (bytes[8] & 0x3F)
-        let hex = bytes.map { byte in
-            let digits = String(byte, radix: 16)
-            return digits.count == 1 ? "0" + digits : digits
-        }.joined()
-        let characters = Array(hex)
-        let text = [0..<8, 8..<12, 12..<16, 16..<20, 20..<32]
-            .map { String(characters[$0]) }
-            .joined(separator: "-")
-        return RecordID(text)!
+        let digits = Array("0123456789abcdef".utf8)
+        var text: [UInt8] = []
+        text.reserveCapacity(36)
+        for (index, byte) in bytes.enumerated() {
+            if index == 4 || index == 6 || index == 8 || index == 10 { text.append(UInt8(ascii: "-")) }
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0F)])
+        }
+        return RecordID(validated: String(decoding: text, as: UTF8.self))
     }
+
+    private init(validated text: String) { self.text = text }
 
     public static func generate() -> RecordID {
         var generator = SystemRandomNumberGenerator()

@@ -13,12 +13,13 @@ public struct FieldVersion: Sendable, Hashable {
 
 /// One change of one field, as `accord log` shows it.
 public struct HistoryEntry: Sendable, Hashable {
+    /// The field, or `*` for the row's creation (its values are the row's first ones).
     public var field: String
     public var oldValue: FieldValue
     public var newValue: FieldValue
     public var hlc: HLCTimestamp
     public var replicaID: String
     public var analyst: String
-    /// `local` for an edit made here; sync adds others.
+    /// `created` or `local` for what was done here; sync adds others.
     public var origin: String
 }

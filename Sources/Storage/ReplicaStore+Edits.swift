@@ -66,10 +66,28 @@ extension ReplicaStore {
         let sql = "INSERT INTO \(schema.name) (\(columns.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: columns.count)))"
         let arguments = StatementArguments([id.databaseValue] + schema.fieldNames.map { (values[$0] ?? .null).databaseValue })
         try db.cachedStatement(sql: sql).execute(arguments: arguments)
-        for name in schema.fieldNames {
-            guard let value = values[name], value != .null else { continue }
-            try recordLocalChange(db, schema, id: id, field: name, old: .null, new: value, context: context)
+
+        // A new row has no versions yet, so every base is 0 and plain multi-row INSERTs do:
+        // one statement each for the versions and the outbox, whatever the number of fields.
+        let fields = schema.fieldNames.filter { (values[$0] ?? .null) != .null }
+        if !fields.isEmpty {
+            let entity = schema.name.databaseValue, row = id.databaseValue, hlc = context.hlc.databaseValue
+            let replica = context.replicaID.databaseValue, analyst = context.analyst.databaseValue
+            try db.cachedStatement(sql: """
+                INSERT INTO field_versions (entity, row_id, field, server_seq, hlc, replica_id, analyst) VALUES
+                \(repeatElement("(?, ?, ?, NULL, ?, ?, ?)", count: fields.count).joined(separator: ", "))
+                """).execute(arguments: StatementArguments(fields.flatMap { [entity, row, $0.databaseValue, hlc, replica, analyst] }))
+            try db.cachedStatement(sql: """
+                INSERT INTO outbox (entity, row_id, field, value, base_seq, hlc) VALUES
+                \(repeatElement("(?, ?, ?, ?, 0, ?)", count: fields.count).joined(separator: ", "))
+                """).execute(arguments: StatementArguments(fields.flatMap { [entity, row, $0.databaseValue, values[$0]!.databaseValue, hlc] }))
         }
+        // The history records the creation once; the values are the row's, and later edits
+        // record old → new per field.
+        try db.cachedStatement(sql: """
+            INSERT INTO history (entity, row_id, field, old_value, new_value, hlc, replica_id, analyst, origin)
+            VALUES (?, ?, '*', NULL, NULL, ?, ?, ?, 'created')
+            """).execute(arguments: [schema.name, id, context.hlc, context.replicaID, context.analyst])
     }
 
     static func update(_ db: Database, _ schema: EntitySchema, id: RecordID, changes: [String: FieldValue], context: EditContext) throws -> [String] {

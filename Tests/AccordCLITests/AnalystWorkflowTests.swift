@@ -46,6 +46,7 @@ import TestSupport
         #expect(text.contains("delivered") && !text.contains("green"))
         let log = try accord.ok("log", id)
         #expect(log.contains("status") && log.contains("\"delivered\"") && log.contains("alice"))
+        #expect(log.contains("created"))
 
         try accord.ok("delete", id)
         #expect(!(try accord.ok("list", "--format", "csv")).contains(id))
