@@ -17,6 +17,7 @@ extension Accord {
         @Option(help: "Write to this file (replaced whole) instead of standard output.") var output: String?
 
         func run() throws {
+            if let output { try Self.checkSafeToReplace(output) }
             let store = try replica.open()
             let schema = entity.schema
             let writer = try LineWriter(path: output)
@@ -27,6 +28,15 @@ extension Accord {
                     : Interchange.jsonLine(row, schema: schema))
             }
             try writer.finish()
+        }
+
+        /// Refuses to replace an SQLite database (the replica itself, most likely) with an export.
+        static func checkSafeToReplace(_ path: String) throws {
+            guard let handle = FileHandle(forReadingAtPath: path) else { return }
+            defer { try? handle.close() }
+            if (try? handle.read(upToCount: 16)) == Data("SQLite format 3\0".utf8) {
+                throw CLIError.usage("--output \(path) is an SQLite database (a replica?); export will not replace it")
+            }
         }
     }
 }

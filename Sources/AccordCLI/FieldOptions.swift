@@ -50,7 +50,7 @@ struct FieldOptions: ParsableArguments {
         var raw = rawValues
         if let period {
             let parts = period.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
-            guard (1...2).contains(parts.count) else {
+            guard (1...2).contains(parts.count), parts.allSatisfy({ !$0.isEmpty }) else {
                 throw CLIError.invalid("period: \"\(period)\" is not a year or a range like 2022-2026")
             }
             raw["period_start"] = parts[0]

@@ -3,13 +3,6 @@ import Domain
 import Foundation
 import Storage
 
-/// Which entity a file holds, for `import` and `export`.
-enum EntityChoice: String, ExpressibleByArgument, CaseIterable {
-    case commitments, meetings
-
-    var schema: EntitySchema { self == .commitments ? .commitments : .meetings }
-}
-
 extension Accord {
     struct Import: ParsableCommand {
         static let configuration = CommandConfiguration(
@@ -36,7 +29,7 @@ extension Accord {
             if sample {
                 let store = try replica.open()
                 let summary = try store.importSample()
-                print("imported the sample dataset: \(describe(summary))")
+                print("imported the sample dataset: \(summary.inserted) added, \(summary.skipped) already here")
                 return
             }
             guard let file else { return }

@@ -15,7 +15,7 @@ extension Accord {
             var table = TextTable(headers: ["TIME", "ANALYST", "FIELD", "CHANGE", "ORIGIN"], flexibleColumn: 3)
             table.rows = try store.history(.commitments, id: target).map { entry in
                 entry.field == "*"
-                    ? [entry.hlc.description, entry.analyst, "(row)", "created", entry.origin]
+                    ? [entry.hlc.description, entry.analyst, "(row)", "created " + (entry.newValue.text ?? ""), entry.origin]
                     : [entry.hlc.description, entry.analyst, entry.field,
                        "\(Self.shown(entry.oldValue)) → \(Self.shown(entry.newValue))", entry.origin]
             }

@@ -26,9 +26,13 @@ extension Accord {
         }
 
         static func versionText(_ version: FieldVersion) -> String {
-            let seq = version.serverSeq.map { "seq \($0)" } ?? "not on server"
-            let state = version.pending ? ", pending push" : ""
-            return "\(version.analyst) at \(version.hlc) (\(seq)\(state))"
+            let state = switch (version.pending, version.serverSeq) {
+            case (true, let seq?): "not yet pushed; based on server seq \(seq)"
+            case (true, nil): "not yet pushed"
+            case (false, let seq?): "server seq \(seq)"
+            case (false, nil): "not on the server"
+            }
+            return "\(version.analyst) at \(version.hlc) (\(state))"
         }
 
         static func text(_ row: EntityRow, versions: [String: FieldVersion]) -> String {

@@ -53,9 +53,13 @@ extension EntitySchema {
     /// Checks a complete set of values: every field holds what `FieldType.parse` would make of it,
     /// required fields are present, and the cross-field rules hold.
     /// Throws every problem found, one per field.
-    public func validate(_ values: [String: FieldValue]) throws(ValidationFailure) {
+    ///
+    /// With `changed`, only the changed fields and the rules that involve one of them are
+    /// checked: a row that sync merged into breaking a rule (A set an amount while B cleared
+    /// the currency) can still have its other fields edited.
+    public func validate(_ values: [String: FieldValue], changed: Set<String>? = nil) throws(ValidationFailure) {
         var errors: [ValidationError] = []
-        for (key, value) in values.sorted(by: { $0.key < $1.key }) where value != .null {
+        for (key, value) in values.sorted(by: { $0.key < $1.key }) where value != .null && changed?.contains(key) != false {
             guard let spec = field(named: key) else { continue }
             do {
                 let canonical = try spec.type.parse(value.text ?? "")
@@ -66,7 +70,7 @@ extension EntitySchema {
                 errors.append(ValidationError(field: key, error.message))
             }
         }
-        errors += rowErrors(values, alreadyBad: Set(errors.compactMap(\.field)))
+        errors += rowErrors(values, alreadyBad: Set(errors.compactMap(\.field)), changed: changed)
         if !errors.isEmpty { throw ValidationFailure(errors) }
     }
 
@@ -106,19 +110,22 @@ extension EntitySchema {
 
     /// Unknown fields, missing required fields and broken cross-field rules, skipping fields
     /// already reported.
-    private func rowErrors(_ values: [String: FieldValue], alreadyBad: Set<String>) -> [ValidationError] {
+    private func rowErrors(_ values: [String: FieldValue], alreadyBad: Set<String>, changed: Set<String>? = nil) -> [ValidationError] {
         var errors: [ValidationError] = []
         var bad = alreadyBad
+        func concerns(_ names: String...) -> Bool { changed.map { !$0.isDisjoint(with: names) } ?? true }
         for key in values.keys.sorted() where field(named: key) == nil && !bad.contains(key) {
             errors.append(ValidationError(field: key, "is not a field of \(name)"))
             bad.insert(key)
         }
-        for spec in fields where spec.required && (values[spec.name] ?? .null) == .null && !bad.contains(spec.name) {
+        for spec in fields where spec.required && (values[spec.name] ?? .null) == .null && !bad.contains(spec.name) && concerns(spec.name) {
             errors.append(ValidationError(field: spec.name, "is required"))
             bad.insert(spec.name)
         }
         for rule in crossRules {
             switch rule.kind {
+            case .requires(let field, let needs) where !concerns(field, needs): continue
+            case .notBefore(let later, let earlier) where !concerns(later, earlier): continue
             case .requires(let field, let needs):
                 if (values[field] ?? .null) != .null, (values[needs] ?? .null) == .null, !bad.contains(needs) {
                     errors.append(ValidationError(field: needs, "is required when \(field) is set"))

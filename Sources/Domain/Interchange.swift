@@ -5,11 +5,16 @@ import Foundation
 /// present (null when empty), decimals as strings with their exact digits, tags as a JSON
 /// array (joined with `;` in CSV).
 public enum Interchange {
-    /// A row read from a file: its line, its id if the file gave one, and its values.
+    /// A row read from a file: its line, its id if the file gave one, its values, and which
+    /// fields the file had at all (a CSV column, a JSON key), so that updating an existing row
+    /// leaves the fields the file did not mention as they are.
     public struct ImportedRow: Sendable, Hashable {
         public var line: Int
         public var id: RecordID?
+        /// The non-null values.
         public var values: [String: FieldValue]
+        /// The fields the file gave, null or not.
+        public var present: Set<String>
     }
 
     /// A file that cannot be imported; `line` names the first bad row.
@@ -74,27 +79,25 @@ public enum Interchange {
     }
 
     /// Reads JSON lines (blank lines skipped); every row is parsed and validated, and the first
-    /// bad one is reported with its line number.
+    /// bad one is reported with its line number. Numbers keep the digits the file wrote.
     public static func parseJSONLines(_ text: String, schema: EntitySchema) throws(ImportError) -> [ImportedRow] {
         var rows: [ImportedRow] = []
-        let decoder = JSONDecoder()
         // "\r\n" is a single Character, so split on it as well as on "\n".
         let lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" })
         for (index, line) in lines.enumerated() {
             let lineNumber = index + 1
-            let trimmed = line.trimmed
-            if trimmed.isEmpty { continue }
-            let object: [String: JSONCell]
+            if line.allSatisfy(\.isWhitespace) { continue }
+            let members: [(key: String, value: FlatJSON.Value)]
             do {
-                object = try decoder.decode([String: JSONCell].self, from: Data(trimmed.utf8))
+                members = try FlatJSON.parseObject(line)
             } catch {
-                throw ImportError(line: lineNumber, message: "not a JSON object with string, number, null or string-array values")
+                throw ImportError(line: lineNumber, message: "not a valid JSON object: \(error.message)")
             }
             var raw: [String: String] = [:]
             var id: RecordID?
-            for (key, cell) in object {
+            for (key, value) in members {
                 if key == "id" {
-                    switch cell {
+                    switch value {
                     case .null: continue
                     case .string(let text):
                         guard let parsed = RecordID(text) else {
@@ -106,14 +109,11 @@ public enum Interchange {
                         throw ImportError(line: lineNumber, message: "id: must be a string")
                     }
                 }
-                if schema.field(named: key) == nil {
-                    raw[key] = ""  // reported by the schema with the row's other bad fields
-                    continue
-                }
-                switch cell {
-                case .null: continue
-                case .string(let text): raw[key] = text
-                case .number(let text): raw[key] = text
+                switch value {
+                case .null: raw[key] = ""
+                case .string(let text), .number(let text): raw[key] = text
+                case .bool:
+                    throw ImportError(line: lineNumber, message: "\(key): must not be true or false")
                 case .strings(let list):
                     guard schema.field(named: key)?.type == .tags else {
                         throw ImportError(line: lineNumber, message: "\(key): must not be an array")
@@ -182,33 +182,12 @@ public enum Interchange {
 
     private static func validated(_ raw: [String: String], id: RecordID?, line: Int, schema: EntitySchema) throws(ImportError) -> ImportedRow {
         do {
-            let values = try schema.parseRow(raw)
-            return ImportedRow(line: line, id: id, values: values.filter { $0.value != .null })
+            // A row without an id is new, so it must be whole; a row with one may update an
+            // existing row with only some columns, and the store checks it once it knows which.
+            let values = try id == nil ? schema.parseRow(raw) : schema.parse(raw)
+            return ImportedRow(line: line, id: id, values: values.filter { $0.value != .null }, present: Set(raw.keys))
         } catch {
             throw ImportError(line: line, message: error.description)
-        }
-    }
-}
-
-/// A JSON value as an import row may hold it. Numbers keep their digits as text.
-enum JSONCell: Decodable {
-    case null
-    case string(String)
-    case number(String)
-    case strings([String])
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        if container.decodeNil() {
-            self = .null
-        } else if let text = try? container.decode(String.self) {
-            self = .string(text)
-        } else if let integer = try? container.decode(Int64.self) {
-            self = .number(String(integer))
-        } else if let decimal = try? container.decode(Decimal.self) {
-            self = .number(decimal.description)
-        } else {
-            self = .strings(try container.decode([String].self))
         }
     }
 }

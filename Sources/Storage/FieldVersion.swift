@@ -10,16 +10,3 @@ public struct FieldVersion: Sendable, Hashable {
     /// A local edit of this field is waiting to be pushed.
     public var pending: Bool
 }
-
-/// One change of one field, as `accord log` shows it.
-public struct HistoryEntry: Sendable, Hashable {
-    /// The field, or `*` for the row's creation (its values are the row's first ones).
-    public var field: String
-    public var oldValue: FieldValue
-    public var newValue: FieldValue
-    public var hlc: HLCTimestamp
-    public var replicaID: String
-    public var analyst: String
-    /// `created` or `local` for what was done here; sync adds others.
-    public var origin: String
-}

@@ -21,13 +21,28 @@ struct EditContext {
 }
 
 extension ReplicaStore {
+    /// Runs one command's writes in one transaction, committed only when `body` says it changed
+    /// something: a command that changes nothing leaves the file as it was, clock included.
+    func writeChanges<T>(_ body: (Database, EditContext) throws -> (result: T, changed: Bool)) throws -> T {
+        try writer.writeWithoutTransaction { db in
+            var result: T?
+            try db.inTransaction {
+                let context = try EditContext.begin(db, wallMillis: wallClock())
+                let outcome = try body(db, context)
+                result = outcome.result
+                return outcome.changed ? .commit : .rollback
+            }
+            return result!
+        }
+    }
+
     /// Adds a row and returns its id (a new UUIDv7 unless one is given).
     @discardableResult
     public func insert(_ schema: EntitySchema, id: RecordID? = nil, values: [String: FieldValue]) throws -> RecordID {
         let id = id ?? RecordID.generate()
-        try writer.write { db in
-            let context = try EditContext.begin(db, wallMillis: wallClock())
+        try writeChanges { db, context in
             try Self.insert(db, schema, id: id, values: values, context: context)
+            return ((), true)
         }
         return id
     }
@@ -35,30 +50,30 @@ extension ReplicaStore {
     /// Changes some fields of a live row; returns the names of the fields whose value changed.
     @discardableResult
     public func update(_ schema: EntitySchema, id: RecordID, changes: [String: FieldValue]) throws -> [String] {
-        try writer.write { db in
-            let context = try EditContext.begin(db, wallMillis: wallClock())
-            return try Self.update(db, schema, id: id, changes: changes, context: context)
+        try writeChanges { db, context in
+            let changed = try Self.update(db, schema, id: id, changes: changes, context: context)
+            return (changed, !changed.isEmpty)
         }
     }
 
     /// Marks a live row deleted: a tombstone that syncs like any other field change.
     public func delete(_ schema: EntitySchema, id: RecordID) throws {
-        try writer.write { db in
-            let context = try EditContext.begin(db, wallMillis: wallClock())
+        try writeChanges { db, context in
             guard let current = try Self.record(db, schema, id: id) else {
                 throw StoreError(.notFound, "no \(schema.singular) with id \(id)")
             }
             if current.deleted { throw StoreError(.deleted, "\(schema.singular) \(id) is already deleted") }
             try db.execute(sql: "UPDATE \(schema.name) SET deleted = 1 WHERE id = ?", arguments: [id])
             try Self.recordLocalChange(db, schema, id: id, field: EntitySchema.deletedField,
-                                  old: .integer(0), new: .integer(1), context: context)
+                                       old: .integer(0), new: .integer(1), context: context)
+            return ((), true)
         }
     }
 
     // MARK: Inside a transaction
 
     static func insert(_ db: Database, _ schema: EntitySchema, id: RecordID, values: [String: FieldValue], context: EditContext) throws {
-        try validate(db, schema, values)
+        try validate(schema, values, changed: nil)
         if try Bool.fetchOne(db, sql: "SELECT 1 FROM \(schema.name) WHERE id = ?", arguments: [id]) == true {
             throw StoreError(.alreadyExists, "a \(schema.singular) with id \(id) already exists")
         }
@@ -82,12 +97,14 @@ extension ReplicaStore {
                 \(repeatElement("(?, ?, ?, ?, 0, ?)", count: fields.count).joined(separator: ", "))
                 """).execute(arguments: StatementArguments(fields.flatMap { [entity, row, $0.databaseValue, values[$0]!.databaseValue, hlc] }))
         }
-        // The history records the creation once; the values are the row's, and later edits
-        // record old → new per field.
+        // The history records the creation once, with the first values as a JSON object
+        // (field `*`); later edits record old → new per field.
+        let created = EntityRow(entity: schema.name, id: id, values: values)
         try db.cachedStatement(sql: """
             INSERT INTO history (entity, row_id, field, old_value, new_value, hlc, replica_id, analyst, origin)
-            VALUES (?, ?, '*', NULL, NULL, ?, ?, ?, 'created')
-            """).execute(arguments: [schema.name, id, context.hlc, context.replicaID, context.analyst])
+            VALUES (?, ?, '*', NULL, ?, ?, ?, ?, 'created')
+            """).execute(arguments: [schema.name, id, Interchange.jsonLine(created, schema: schema),
+                                     context.hlc, context.replicaID, context.analyst])
     }
 
     static func update(_ db: Database, _ schema: EntitySchema, id: RecordID, changes: [String: FieldValue], context: EditContext) throws -> [String] {
@@ -97,9 +114,9 @@ extension ReplicaStore {
         if current.deleted { throw StoreError(.deleted, "\(schema.singular) \(id) is deleted") }
         let old = current
         for (name, value) in changes { current[name] = value }
-        try validate(db, schema, current.values)
         let changed = schema.fieldNames.filter { old[$0] != current[$0] }
         guard !changed.isEmpty else { return [] }
+        try validate(schema, current.values, changed: Set(changed))
         let assignments = changed.map { "\($0) = ?" }.joined(separator: ", ")
         try db.execute(
             sql: "UPDATE \(schema.name) SET \(assignments) WHERE id = ?",
@@ -111,22 +128,14 @@ extension ReplicaStore {
         return changed
     }
 
-    /// Checks a whole row: its fields and cross-field rules (Domain), then that a referenced
-    /// meeting exists here.
-    static func validate(_ db: Database, _ schema: EntitySchema, _ values: [String: FieldValue]) throws {
+    /// Checks a row with the Domain's rules: all of it for a new row, only what `changed`
+    /// touches for an edit. A meeting id is not required to exist here: sync may bring the
+    /// meeting later, and the CLI resolves `--meeting` against the meetings it has.
+    static func validate(_ schema: EntitySchema, _ values: [String: FieldValue], changed: Set<String>?) throws {
         do {
-            try schema.validate(values)
+            try schema.validate(values, changed: changed)
         } catch {
             throw StoreError(.invalid, error.description)
-        }
-        for spec in schema.fields {
-            guard case .reference(let entity) = spec.type, let target = values[spec.name]?.text else { continue }
-            let exists = try Bool.fetchOne(
-                db, sql: "SELECT 1 FROM \(entity) WHERE id = ? AND deleted = 0", arguments: [target]
-            ) == true
-            if !exists {
-                throw StoreError(.invalid, "\(spec.name): no \(EntitySchema.named(entity)?.singular ?? entity) with id \(target)")
-            }
         }
     }
 

@@ -7,6 +7,8 @@ public struct ImportSummary: Sendable, Hashable {
     public var inserted = 0
     public var updated = 0
     public var unchanged = 0
+    /// Rows left alone because a row with their id is already here (the sample only).
+    public var skipped = 0
 
     public init() {}
 
@@ -15,19 +17,22 @@ public struct ImportSummary: Sendable, Hashable {
         sum.inserted += rhs.inserted
         sum.updated += rhs.updated
         sum.unchanged += rhs.unchanged
+        sum.skipped += rhs.skipped
         return sum
     }
 }
 
 extension ReplicaStore {
     /// Imports rows all or nothing, in one transaction. A row without an id, or with an id not
-    /// yet here, is added; a row whose id exists is an edit of the fields that differ (a field
-    /// missing from the file is cleared). A bad row rejects the whole file and names its line.
+    /// yet here, is added; a row whose id exists is an edit of the fields the file gave (an empty
+    /// cell or a null clears a field; a column or key the file lacks leaves it as it is). A bad
+    /// row rejects the whole file and names its line. An import that changes nothing writes
+    /// nothing.
     @discardableResult
     public func importRows(_ schema: EntitySchema, _ rows: [Interchange.ImportedRow]) throws -> ImportSummary {
-        try writer.write { db in
-            let context = try EditContext.begin(db, wallMillis: wallClock())
-            return try Self.importRows(db, schema, rows, context: context)
+        try writeChanges { db, context in
+            let summary = try Self.importRows(db, schema, rows, context: context)
+            return (summary, summary.inserted + summary.updated > 0)
         }
     }
 
@@ -41,7 +46,7 @@ extension ReplicaStore {
                 }
                 if let id = row.id, let current = try record(db, schema, id: id) {
                     if current.deleted { throw StoreError(.deleted, "\(schema.singular) \(id) is deleted here") }
-                    let changes = Dictionary(uniqueKeysWithValues: schema.fieldNames.map { ($0, row.values[$0] ?? .null) })
+                    let changes = Dictionary(uniqueKeysWithValues: row.present.map { ($0, row.values[$0] ?? .null) })
                     let changed = try update(db, schema, id: id, changes: changes, context: context)
                     if changed.isEmpty { summary.unchanged += 1 } else { summary.updated += 1 }
                 } else {
@@ -56,31 +61,26 @@ extension ReplicaStore {
     }
 
     /// Loads the dataset of the seed article (meetings, then commitments). Its ids are fixed, so
-    /// importing it again changes nothing, and replicas that both import it hold equal rows.
+    /// replicas that both import it hold equal rows. A row whose id is already here, live or
+    /// deleted, is skipped: importing the sample again never undoes anyone's edits.
     @discardableResult
     public func importSample() throws -> ImportSummary {
         let meetings = try SampleData.rows(.meetings)
         let commitments = try SampleData.rows(.commitments)
-        return try writer.write { db in
-            let context = try EditContext.begin(db, wallMillis: wallClock())
-            return try Self.importRows(db, .meetings, meetings, context: context)
-                + Self.importRows(db, .commitments, commitments, context: context)
-        }
-    }
-}
-
-/// The dataset built from the seed article, shipped as JSON lines in the package's resources.
-public enum SampleData {
-    /// The parsed rows of one entity of the sample.
-    public static func rows(_ schema: EntitySchema) throws -> [Interchange.ImportedRow] {
-        guard let url = Bundle.module.url(forResource: "sample-\(schema.name)", withExtension: "jsonl") else {
-            throw StoreError(.notFound, "the sample \(schema.name) are missing from this build")
-        }
-        let text = try String(contentsOf: url, encoding: .utf8)
-        do {
-            return try Interchange.parseJSONLines(text, schema: schema)
-        } catch {
-            throw StoreError(.invalid, "sample-\(schema.name).jsonl \(error.description)")
+        return try writeChanges { db, context in
+            var summary = ImportSummary()
+            for (schema, rows) in [(EntitySchema.meetings, meetings), (.commitments, commitments)] {
+                for row in rows {
+                    guard let id = row.id else { continue }
+                    if try Self.record(db, schema, id: id) != nil {
+                        summary.skipped += 1
+                    } else {
+                        try Self.insert(db, schema, id: id, values: row.values, context: context)
+                        summary.inserted += 1
+                    }
+                }
+            }
+            return (summary, summary.inserted > 0)
         }
     }
 }

@@ -118,6 +118,8 @@ extension ReplicaStore {
                     sent INTEGER NOT NULL DEFAULT 0
                 );
                 CREATE UNIQUE INDEX outbox_unsent_field ON outbox(entity, row_id, field) WHERE sent = 0;
+                -- Pull skips every field with an entry, sent or not.
+                CREATE INDEX outbox_field ON outbox(entity, row_id, field);
 
                 -- Concurrent edits of one field: the value that stands and the one kept aside.
                 CREATE TABLE conflicts (

@@ -65,6 +65,8 @@ public struct ReplicaStore: Sendable {
             }
             try queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
             try queue.close()
+            // The replica holds the analyst's server token: readable by its owner only.
+            try fileManager.setAttributes([.posixPermissions: 0o600], ofItemAtPath: temporary)
             try fileManager.moveItem(atPath: temporary, toPath: path)
         } catch {
             for suffix in ["", "-wal", "-shm", "-journal"] {

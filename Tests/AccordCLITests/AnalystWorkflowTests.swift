@@ -46,7 +46,7 @@ import TestSupport
         #expect(text.contains("delivered") && !text.contains("green"))
         let log = try accord.ok("log", id)
         #expect(log.contains("status") && log.contains("\"delivered\"") && log.contains("alice"))
-        #expect(log.contains("created"))
+        #expect(log.contains("created {\"id\":\"\(id)\""))
 
         try accord.ok("delete", id)
         #expect(!(try accord.ok("list", "--format", "csv")).contains(id))
@@ -132,5 +132,38 @@ import TestSupport
         #expect(isUUIDv7(id))
         try accord.ok("add", "--title", "t", "--party", "EU", "--meeting", String(id.prefix(13)))
         #expect(try accord.ok("meeting", "list", "--format", "csv").contains("ASEAN-EU PMC,,,2025-07-10,2025-07-10"))
+    }
+
+    @Test("the replica file is readable by its owner only, since it holds the token")
+    func replicaIsPrivate() throws {
+        let accord = try AccordRunner()
+        try accord.ok("init", "--server", "127.0.0.1:7420", "--token", "secret")
+        let attributes = try FileManager.default.attributesOfItem(atPath: accord.replica)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+    }
+
+    @Test("import --sample again adds nothing and keeps the analyst's edits")
+    func sampleTwice() throws {
+        let accord = try AccordRunner.withSample()
+        try accord.ok("edit", "01980c08", "--status", "delivered")
+        #expect(try accord.ok("import", "--sample") == "imported the sample dataset: 0 added, 36 already here\n")
+        #expect(try accord.sqlite("SELECT status FROM commitments WHERE id LIKE '01980c08%'") == "delivered\n")
+    }
+
+    @Test("a spreadsheet of a few columns updates just those fields")
+    func partialCSVUpdate() throws {
+        let accord = try AccordRunner.withSample()
+        let file = try accord.directory.write("status.csv", "id,status\n01980c08-5eed-7000-8000-000000000008,delivered\n")
+        #expect(try accord.ok("import", file).contains("1 updated"))
+        #expect(try accord.sqlite("SELECT status, amount, currency FROM commitments WHERE id LIKE '01980c08%'") == "delivered|17000000|GBP\n")
+    }
+
+    @Test("amounts given as JSON numbers keep every digit")
+    func jsonNumbersExact() throws {
+        let accord = try AccordRunner()
+        try accord.ok("init")
+        let file = try accord.directory.write("n.jsonl", "{\"title\":\"t\",\"party\":\"p\",\"amount\":123456789012345678901234567890.123456789012,\"currency\":\"USD\",\"progress\":94.480}\n")
+        try accord.ok("import", file)
+        #expect(try accord.sqlite("SELECT amount, progress FROM commitments") == "123456789012345678901234567890.123456789012|94.480\n")
     }
 }

@@ -64,6 +64,8 @@ import TestSupport
         let both = try accord.refused(["add", "--title", "t", "--party", "p", "--kind", "x", "--progress", "300"])
         #expect(both.contains("kind:") && both.contains("progress:"))
         try accord.refused(["add", "--party", "p"])
+        #expect(try accord.refused(["edit", "01980c08", "--period", "2020-"]).contains("period"))
+        try accord.refused(["edit", "01980c08", "--period", "-2026"])
         try accord.refused(["list", "--format", "yaml"])
         try accord.refused(["frobnicate"])
     }
@@ -96,5 +98,12 @@ import TestSupport
         try accord.refused(["import", accord.directory.file("missing.csv")])
         try accord.refused(["import"])
         try accord.refused(["import", badCSV, "--sample"])
+    }
+
+    @Test("export will not replace the replica, or any SQLite database, with its output")
+    func exportOverReplica() throws {
+        let accord = try AccordRunner.withSample()
+        #expect(try accord.refused(["export", "--output", accord.replica]).contains("SQLite"))
+        #expect(try accord.ok("status").contains("32 commitments"))
     }
 }

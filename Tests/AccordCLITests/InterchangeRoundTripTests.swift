@@ -50,4 +50,15 @@ import TestSupport
         #expect(try target.ok("export") == (try source.directory.read("c.jsonl")))
         #expect(try target.ok("import", file).contains("0 added, 0 updated, 32 unchanged"))
     }
+
+    @Test("a commitments CSV imports into a new replica even before its meetings do")
+    func commitmentsBeforeMeetings() throws {
+        let source = try AccordRunner.withSample()
+        let file = source.directory.file("c.csv")
+        try source.ok("export", "--format", "csv", "--output", file)
+        let target = try AccordRunner()
+        try target.ok("init")
+        #expect(try target.ok("import", file).contains("32 added"))
+        #expect(try target.ok("export", "--format", "csv") == (try source.directory.read("c.csv")))
+    }
 }

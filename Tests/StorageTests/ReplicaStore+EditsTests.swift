@@ -141,17 +141,44 @@ let minimal: [String: FieldValue] = ["title": .text("£17m to the ASEAN Green Fi
         #expect((#expect(throws: StoreError.self) { try store.delete(.commitments, id: id) })?.code == .notFound)
     }
 
-    @Test("a commitment may only name a meeting that exists here")
-    func meetingReference() throws {
+    @Test("a commitment may name a meeting not yet here: sync may bring it later")
+    func danglingMeetingReference() throws {
         let store = try ReplicaStore.inMemory()
         var values = minimal
-        values["meeting_id"] = .text(RecordID.generate().text)
-        let error = #expect(throws: StoreError.self) { try store.insert(.commitments, values: values) }
-        #expect(error?.message.contains("meeting_id") == true)
-        let meeting = try store.insert(.meetings, values: ["name": .text("58th AMM")])
+        let meeting = RecordID.generate()
         values["meeting_id"] = .text(meeting.text)
         let id = try store.insert(.commitments, values: values)
         #expect(try store.record(.commitments, id: id)?["meeting_id"] == .text(meeting.text))
+    }
+
+    @Test("an edit checks only what it changes, so a row that sync merged into breaking a rule stays editable")
+    func editChecksOnlyChangedFields() throws {
+        let store = try ReplicaStore.inMemory()
+        let id = try store.insert(.commitments, values: minimal)
+        // As if A set an amount while B cleared the currency: the merge breaks "amount needs a currency".
+        try store.writer.write { db in try db.execute(sql: "UPDATE commitments SET amount = '5' WHERE id = ?", arguments: [id]) }
+        #expect(try store.update(.commitments, id: id, changes: ["status": .text("pledged")]) == ["status"])
+        let touchingTheRule = #expect(throws: StoreError.self) {
+            try store.update(.commitments, id: id, changes: ["amount": .text("6")])
+        }
+        #expect(touchingTheRule?.message.contains("currency") == true)
+        #expect(try store.update(.commitments, id: id, changes: ["amount": .text("6"), "currency": .text("EUR")]) == ["amount", "currency"])
+    }
+
+    @Test("a command that changes nothing commits nothing, not even the clock")
+    func noOpCommitsNothing() throws {
+        let clock = ManualClock()
+        let store = try ReplicaStore.inMemory(wallClock: clock.reader)
+        let id = try store.insert(.commitments, values: minimal)
+        let before = try store.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM replica") }
+        clock.now += 5000
+        #expect(try store.update(.commitments, id: id, changes: minimal).isEmpty)
+        #expect(try store.importSample().inserted > 0)
+        let afterSample = try store.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM replica") }
+        #expect(afterSample != before)
+        clock.now += 5000
+        #expect(try store.importSample().inserted == 0)
+        #expect(try store.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM replica") } == afterSample)
     }
 
     @Test("the clock never goes backwards, even when the wall clock does, across commands")
