@@ -15,6 +15,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
+        .package(url: "https://github.com/adam-fowler/compress-nio", exact: "1.5.0"),
     ],
     targets: [
         // Pure model: no I/O, imports only Foundation.
@@ -28,7 +30,15 @@ let package = Package(
             ],
             resources: [.copy("Resources/sample-meetings.jsonl"), .copy("Resources/sample-commitments.jsonl")]
         ),
-        .target(name: "SyncProtocol", dependencies: ["Domain"]),
+        // Wire messages, framing and the deflate stream: NIOCore at most, no sockets.
+        .target(
+            name: "SyncProtocol",
+            dependencies: [
+                "Domain",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ]
+        ),
         .target(
             name: "SyncServer",
             dependencies: ["SyncProtocol", "Storage", .product(name: "Logging", package: "swift-log")]
@@ -56,6 +66,10 @@ let package = Package(
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "AccordCLITests", dependencies: ["TestSupport"]),
+        .testTarget(
+            name: "SyncProtocolTests",
+            dependencies: ["SyncProtocol", .product(name: "NIOTestUtils", package: "swift-nio")]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

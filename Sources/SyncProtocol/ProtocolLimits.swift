@@ -1,0 +1,13 @@
+/// The limits every connection is held to. Protocol/PROTOCOL.md names each one with its
+/// default; a server may be configured tighter or looser, a client follows the same numbers.
+public struct ProtocolLimits: Sendable, Hashable {
+    /// The longest line (one message, after inflating), without its newline: 4 MiB.
+    public var maxLineBytes = 4 * 1024 * 1024
+    /// Inflated bytes may be at most this many times the compressed bytes received so far…
+    public var maxInflateRatio = 100
+    /// …once more than this many bytes have been inflated on the connection (1 MiB), so that
+    /// small, highly compressible exchanges are never refused.
+    public var inflateRatioGraceBytes = 1024 * 1024
+
+    public init() {}
+}
