@@ -118,8 +118,9 @@ extension ReplicaStore {
                     sent INTEGER NOT NULL DEFAULT 0
                 );
                 CREATE UNIQUE INDEX outbox_unsent_field ON outbox(entity, row_id, field) WHERE sent = 0;
-                -- Pull skips every field with an entry, sent or not.
-                CREATE INDEX outbox_field ON outbox(entity, row_id, field);
+                -- Pull skips every field with an entry, sent or not. Sent entries are few (the
+                -- batches in flight), so this index costs nothing when an edit is recorded.
+                CREATE INDEX outbox_sent_field ON outbox(entity, row_id, field) WHERE sent = 1;
 
                 -- Concurrent edits of one field: the value that stands and the one kept aside.
                 CREATE TABLE conflicts (
