@@ -1,0 +1,193 @@
+import Domain
+import GRDB
+
+extension ServerStore {
+    /// The server's record of one field, with its writer's analyst.
+    struct StoredField {
+        var stamp: FieldStamp
+        var analyst: String
+    }
+
+    /// Who is pushing.
+    public struct Pusher: Sendable, Hashable {
+        public var replicaID: String
+        public var analyst: String
+
+        public init(replicaID: String, analyst: String) {
+            self.replicaID = replicaID
+            self.analyst = analyst
+        }
+    }
+
+    /// Applies a push batch in order, in one transaction, by the merge rule of
+    /// Protocol/PROTOCOL.md §6 (`MergeRule`). A change at or below the replica's high-water
+    /// mark is a `duplicate` and is not applied again. A change that is not valid (unknown
+    /// entity or field, a value not in its stored form) rejects the whole batch unapplied.
+    public func applyPush(_ changes: [PushedChange], from pusher: Pusher) throws -> [PushResult] {
+        try writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO replicas (replica_id, analyst) VALUES (?, ?)
+                ON CONFLICT (replica_id) DO UPDATE SET analyst = excluded.analyst
+                """, arguments: [pusher.replicaID, pusher.analyst])
+            var highWater = try Int64.fetchOne(db, sql: "SELECT high_water FROM replicas WHERE replica_id = ?",
+                                               arguments: [pusher.replicaID]) ?? 0
+            var rowsAsserted = Set<String>()
+            var results: [PushResult] = []
+            for pushed in changes {
+                guard pushed.localSeq > highWater else {
+                    results.append(PushResult(localSeq: pushed.localSeq, outcome: .duplicate))
+                    continue
+                }
+                try Self.check(db, pushed)
+                var result = try Self.applyField(db, pushed, pusher: pusher)
+                let change = pushed.change
+                let rowKey = change.entity + "/" + change.id.text
+                if change.field != EntitySchema.deletedField, change.entity != Self.conflictsEntity,
+                   rowsAsserted.insert(rowKey).inserted {
+                    // Every change of a row asserts that the row is alive (§6.2), once per batch.
+                    let alive = PushedChange(
+                        localSeq: pushed.localSeq,
+                        change: FieldChange(entity: change.entity, id: change.id, field: EntitySchema.deletedField,
+                                            value: .integer(0), hlc: change.hlc),
+                        baseSeq: pushed.aliveBaseSeq, aliveBaseSeq: pushed.aliveBaseSeq
+                    )
+                    let aliveResult = try Self.applyField(db, alive, pusher: pusher, restampEqual: true)
+                    if aliveResult.outcome == .conflict, result.conflictID == nil {
+                        result.conflictID = aliveResult.conflictID
+                    }
+                }
+                highWater = pushed.localSeq
+                results.append(result)
+            }
+            try db.execute(sql: "UPDATE replicas SET high_water = ?, last_push_at = ? WHERE replica_id = ?",
+                           arguments: [highWater, isoTimestamp(millis: wallClock()), pusher.replicaID])
+            return results
+        }
+    }
+
+    /// The entity of the replicated conflict records.
+    public static let conflictsEntity = "conflicts"
+
+    /// Refuses a change the store cannot hold: unknown entity or field, a value not in its
+    /// stored form, or a change of a conflict record other than its status.
+    static func check(_ db: Database, _ pushed: PushedChange) throws {
+        let change = pushed.change
+        let label = "change \(pushed.localSeq)"
+        if change.entity == conflictsEntity {
+            guard change.field == "status", change.value == .text("open") || change.value == .text("resolved") else {
+                throw StoreError(.invalid, "\(label): only a conflict's status (open or resolved) may be pushed")
+            }
+            guard try storedField(db, change.entity, change.id, "status") != nil else {
+                throw StoreError(.notFound, "\(label): no conflict with id \(change.id)")
+            }
+            return
+        }
+        guard let schema = EntitySchema.named(change.entity) else {
+            throw StoreError(.invalid, "\(label): unknown entity \(change.entity)")
+        }
+        if change.field == EntitySchema.deletedField {
+            guard change.value == .integer(0) || change.value == .integer(1) else {
+                throw StoreError(.invalid, "\(label): deleted must be 0 or 1")
+            }
+            return
+        }
+        guard schema.field(named: change.field) != nil else {
+            throw StoreError(.invalid, "\(label): \(change.field) is not a field of \(schema.name)")
+        }
+        do {
+            try schema.validate([change.field: change.value], changed: [change.field])
+        } catch {
+            // `error` is a ValidationFailure (typed throws). Row rules (required fields, amount needs currency) span fields that arrive one by
+            // one; the store holds what analysts wrote, and only each value's form is checked.
+            let formErrors = error.errors.filter { $0.field == change.field && !$0.message.hasPrefix("is required") }
+            if !formErrors.isEmpty {
+                throw StoreError(.invalid, "\(label): \(ValidationFailure(formErrors))")
+            }
+        }
+    }
+
+    static func storedField(_ db: Database, _ entity: String, _ id: RecordID, _ field: String) throws -> StoredField? {
+        try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM fields WHERE entity = ? AND row_id = ? AND field = ?"),
+            arguments: [entity, id, field]
+        ).map {
+            StoredField(stamp: FieldStamp(value: $0["value"] ?? .null, seq: $0["seq"], hlc: $0["hlc"], replicaID: $0["replica_id"]),
+                        analyst: $0["analyst"])
+        }
+    }
+
+    /// Merges one field change and writes what the rule decides: the value, a conflict
+    /// record, and the audit. With `restampEqual`, an equal concurrent value is written again at
+    /// a new sequence: an edit's "alive" assertion must be newer than the row's deletion base of
+    /// anyone who has not seen it, or a later delete by them would not be seen as concurrent.
+    static func applyField(_ db: Database, _ pushed: PushedChange, pusher: Pusher, restampEqual: Bool = false) throws -> PushResult {
+        let change = pushed.change
+        let current = try storedField(db, change.entity, change.id, change.field)
+        let proposed = ProposedChange(value: change.value, baseSeq: pushed.baseSeq, hlc: change.hlc, replicaID: pusher.replicaID)
+        let outcome = MergeRule.merge(current: current?.stamp, incoming: proposed)
+        switch outcome {
+        case .accept:
+            let seq = try write(db, change, by: pusher, old: current?.stamp.value, outcome: "accepted")
+            return PushResult(localSeq: pushed.localSeq, outcome: .accepted, seq: seq)
+        case .alreadyEqual where restampEqual:
+            let seq = try write(db, change, by: pusher, old: current?.stamp.value, outcome: "equal-restamped")
+            return PushResult(localSeq: pushed.localSeq, outcome: .equal, seq: seq)
+        case .alreadyEqual:
+            try audit(db, seq: nil, change, by: pusher, old: current?.stamp.value, outcome: "equal")
+            return PushResult(localSeq: pushed.localSeq, outcome: .equal)
+        case .conflict(let incomingStands):
+            guard let current else { preconditionFailure("a conflict needs a current value") }
+            let conflictID = try recordConflict(db, change, by: pusher, current: current, incomingStands: incomingStands)
+            let seq = incomingStands
+                ? try write(db, change, by: pusher, old: current.stamp.value, outcome: "conflict-stands")
+                : nil
+            if !incomingStands {
+                try audit(db, seq: nil, change, by: pusher, old: current.stamp.value, outcome: "conflict-kept")
+            }
+            return PushResult(localSeq: pushed.localSeq, outcome: .conflict, seq: seq, conflictID: conflictID)
+        }
+    }
+
+    /// Writes a field at the next sequence and audits it; returns the sequence.
+    @discardableResult
+    static func write(_ db: Database, _ change: FieldChange, by pusher: Pusher, old: FieldValue?, outcome: String) throws -> Int64 {
+        let seq = try nextSeq(db)
+        try db.cachedStatement(sql: """
+            INSERT INTO fields (entity, row_id, field, value, seq, hlc, replica_id, analyst) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (entity, row_id, field) DO UPDATE SET value = excluded.value, seq = excluded.seq,
+                hlc = excluded.hlc, replica_id = excluded.replica_id, analyst = excluded.analyst
+            """).execute(arguments: [change.entity, change.id, change.field, change.value, seq, change.hlc,
+                                     pusher.replicaID, pusher.analyst])
+        try audit(db, seq: seq, change, by: pusher, old: old, outcome: outcome)
+        return seq
+    }
+
+    static func audit(_ db: Database, seq: Int64?, _ change: FieldChange, by pusher: Pusher, old: FieldValue?, outcome: String) throws {
+        try db.cachedStatement(sql: """
+            INSERT INTO audit (seq, entity, row_id, field, old_value, new_value, hlc, replica_id, analyst, outcome, at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [seq, change.entity, change.id, change.field, old ?? .null, change.value, change.hlc,
+                                     pusher.replicaID, pusher.analyst, outcome, isoTimestamp(millis: HybridLogicalClock.wallMillisNow())])
+    }
+
+    /// Keeps both values of a conflict as a row of the replicated `conflicts` entity.
+    static func recordConflict(_ db: Database, _ change: FieldChange, by pusher: Pusher, current: StoredField, incomingStands: Bool) throws -> RecordID {
+        let id = RecordID.generate()
+        let incoming: (FieldValue, HLCTimestamp, String, String) = (change.value, change.hlc, pusher.replicaID, pusher.analyst)
+        let existing: (FieldValue, HLCTimestamp, String, String) = (current.stamp.value, current.stamp.hlc, current.stamp.replicaID, current.analyst)
+        let (standing, other) = incomingStands ? (incoming, existing) : (existing, incoming)
+        let fields: [(String, FieldValue)] = [
+            ("entity", .text(change.entity)), ("row_id", .text(change.id.text)), ("field", .text(change.field)),
+            ("standing_value", standing.0), ("standing_hlc", .integer(standing.1.rawValue)),
+            ("standing_replica_id", .text(standing.2)), ("standing_analyst", .text(standing.3)),
+            ("other_value", other.0), ("other_hlc", .integer(other.1.rawValue)),
+            ("other_replica_id", .text(other.2)), ("other_analyst", .text(other.3)),
+            ("status", .text("open")),
+        ]
+        for (field, value) in fields {
+            try write(db, FieldChange(entity: conflictsEntity, id: id, field: field, value: value, hlc: change.hlc),
+                      by: pusher, old: nil, outcome: "conflict-record")
+        }
+        return id
+    }
+}
