@@ -8,6 +8,20 @@ public struct ProtocolLimits: Sendable, Hashable {
     /// …once more than this many bytes have been inflated on the connection (1 MiB), so that
     /// small, highly compressible exchanges are never refused.
     public var inflateRatioGraceBytes = 1024 * 1024
+    /// The most changes in one `push`.
+    public var maxBatchChanges = 1000
+    /// The most fields in one `changes` batch of a pull.
+    public var maxPullBatch = 1000
+    /// Seconds a connection may go without sending a complete line.
+    public var idleSeconds = 60
+    /// Connections served at once; more are refused with `too-many-connections`.
+    public var maxConnections = 256
 
     public init() {}
+
+    /// What a server hello announces.
+    public var announced: AnnouncedLimits {
+        AnnouncedLimits(maxLineBytes: maxLineBytes, maxBatchChanges: maxBatchChanges, maxInflateRatio: maxInflateRatio,
+                        inflateGraceBytes: inflateRatioGraceBytes, idleSeconds: idleSeconds)
+    }
 }

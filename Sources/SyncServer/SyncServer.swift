@@ -1,3 +1,85 @@
-/// The SwiftNIO sync server. Connections, authentication and push/pull over the server store
-/// arrive with the sync-server issue; this target exists so the module graph is in place.
-public enum SyncServerModule {}
+import Logging
+import NIOCore
+import NIOPosix
+import ServiceLifecycle
+import Storage
+import SyncProtocol
+
+/// The sync server: accepts connections and serves each in its own task, over the server
+/// store. A `Service`, so a `ServiceGroup` stops it cleanly on SIGTERM or SIGINT.
+///
+/// ```swift
+/// let server = SyncServer(configuration: configuration, store: store, logger: logger) { address in
+///     print("listening on \(address)")
+/// }
+/// try await ServiceGroup(services: [server], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+/// ```
+public final class SyncServer: Service, Sendable {
+    let configuration: SyncServerConfiguration
+    let store: ServerStore
+    let logger: Logger
+    let onListening: @Sendable (String) -> Void
+    let registry = ConnectionRegistry()
+
+    public init(configuration: SyncServerConfiguration, store: ServerStore, logger: Logger,
+                onListening: @escaping @Sendable (String) -> Void = { _ in }) {
+        self.configuration = configuration
+        self.store = store
+        self.logger = logger
+        self.onListening = onListening
+    }
+
+    public func run() async throws {
+        let idle = TimeAmount.seconds(Int64(configuration.limits.idleSeconds))
+        let listener = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .serverChannelOption(.backlog, value: 256)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .bind(host: configuration.host, port: configuration.port) { child in
+                child.eventLoop.makeCompletedFuture {
+                    try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
+                    try child.pipeline.syncOperations.addHandler(IdleToErrorHandler())
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
+                }
+            }
+        let address = listener.channel.localAddress
+        let shown = "\(address?.ipAddress ?? configuration.host):\(address?.port ?? configuration.port)"
+        logger.info("listening", metadata: ["server.address": "\(shown)"])
+        onListening(shown)
+        let identity = try store.identity()
+        try await withGracefulShutdownHandler {
+            try await listener.executeThenClose { inbound in
+                try await withThrowingDiscardingTaskGroup { group in
+                    for try await connection in inbound {
+                        group.addTask {
+                            await ConnectionHandler(store: self.store, identity: identity, limits: self.configuration.limits,
+                                                    registry: self.registry, logger: self.logger).serve(connection)
+                        }
+                    }
+                }
+            }
+        } onGracefulShutdown: {
+            self.logger.info("shutting down", metadata: ["server.connections": "\(self.registry.count)"])
+            listener.channel.close(promise: nil)
+            self.registry.closeAll()
+        }
+        logger.info("stopped")
+    }
+}
+
+/// Turns the idle timer's event into an error on the inbound stream, so the connection task
+/// sees it where it reads, sends `idle-timeout` on its own (possibly compressed) stream and closes.
+final class IdleToErrorHandler: ChannelInboundHandler, Sendable {
+    typealias InboundIn = ByteBuffer
+    typealias InboundOut = ByteBuffer
+
+    struct IdleTimeout: Error {}
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+            context.fireErrorCaught(IdleTimeout())
+        } else {
+            context.fireUserInboundEventTriggered(event)
+        }
+    }
+}

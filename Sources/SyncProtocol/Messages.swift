@@ -1,0 +1,249 @@
+import Domain
+
+/// The first line a client sends (Protocol/PROTOCOL.md §5.1).
+public struct ClientHello: Codable, Sendable, Hashable {
+    public var type = "hello"
+    public var protocolVersion: Int
+    public var schema: Int
+    public var token: String
+    public var replicaID: String
+    public var analyst: String
+    public var serverIdentity: String?
+    public var compression: [String]
+
+    public init(token: String, replicaID: String, analyst: String, serverIdentity: String?,
+                compression: [String] = [Compression.deflate.rawValue, Compression.none.rawValue],
+                protocolVersion: Int = ProtocolVersion.wire, schema: Int = ProtocolVersion.schema) {
+        self.protocolVersion = protocolVersion
+        self.schema = schema
+        self.token = token
+        self.replicaID = replicaID
+        self.analyst = analyst
+        self.serverIdentity = serverIdentity
+        self.compression = compression
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, schema, token, analyst, compression
+        case protocolVersion = "protocol"
+        case replicaID = "replica_id"
+        case serverIdentity = "server_identity"
+    }
+}
+
+/// How a connection continues after the hellos.
+public enum Compression: String, Codable, Sendable, CaseIterable {
+    case deflate, none
+}
+
+/// The limits a server announces in its hello.
+public struct AnnouncedLimits: Codable, Sendable, Hashable {
+    public var maxLineBytes: Int
+    public var maxBatchChanges: Int
+    public var maxInflateRatio: Int
+    public var inflateGraceBytes: Int
+    public var idleSeconds: Int
+
+    public init(maxLineBytes: Int, maxBatchChanges: Int, maxInflateRatio: Int, inflateGraceBytes: Int, idleSeconds: Int) {
+        self.maxLineBytes = maxLineBytes
+        self.maxBatchChanges = maxBatchChanges
+        self.maxInflateRatio = maxInflateRatio
+        self.inflateGraceBytes = inflateGraceBytes
+        self.idleSeconds = idleSeconds
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case maxLineBytes = "max_line_bytes"
+        case maxBatchChanges = "max_batch_changes"
+        case maxInflateRatio = "max_inflate_ratio"
+        case inflateGraceBytes = "inflate_grace_bytes"
+        case idleSeconds = "idle_seconds"
+    }
+}
+
+/// The server's answer to a good hello (§5.2).
+public struct ServerHello: Codable, Sendable, Hashable {
+    public var type = "hello"
+    public var protocolVersion: Int
+    public var schema: Int
+    public var serverIdentity: String
+    public var role: String
+    public var compression: Compression
+    public var limits: AnnouncedLimits
+
+    public init(serverIdentity: String, role: String, compression: Compression, limits: AnnouncedLimits,
+                protocolVersion: Int = ProtocolVersion.wire, schema: Int = ProtocolVersion.schema) {
+        self.protocolVersion = protocolVersion
+        self.schema = schema
+        self.serverIdentity = serverIdentity
+        self.role = role
+        self.compression = compression
+        self.limits = limits
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, schema, role, compression, limits
+        case protocolVersion = "protocol"
+        case serverIdentity = "server_identity"
+    }
+}
+
+/// One change in a `push` (§5.3).
+public struct WireChange: Codable, Sendable, Hashable {
+    public var localSeq: Int64
+    public var entity: String
+    public var id: RecordID
+    public var field: String
+    public var value: FieldValue
+    public var base: Int64
+    public var aliveBase: Int64
+    public var hlc: HLCTimestamp
+
+    public init(_ pushed: PushedChange) {
+        localSeq = pushed.localSeq
+        entity = pushed.change.entity
+        id = pushed.change.id
+        field = pushed.change.field
+        value = pushed.change.value
+        base = pushed.baseSeq
+        aliveBase = pushed.aliveBaseSeq
+        hlc = pushed.change.hlc
+    }
+
+    public var pushed: PushedChange {
+        PushedChange(localSeq: localSeq, change: FieldChange(entity: entity, id: id, field: field, value: value, hlc: hlc),
+                     baseSeq: base, aliveBaseSeq: aliveBase)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        localSeq = try container.decode(Int64.self, forKey: .localSeq)
+        entity = try container.decode(String.self, forKey: .entity)
+        id = try container.decode(RecordID.self, forKey: .id)
+        field = try container.decode(String.self, forKey: .field)
+        // A missing value is an error, not null: `decodeNil` on an absent key would say null.
+        guard container.contains(.value) else {
+            throw DecodingError.keyNotFound(CodingKeys.value, .init(codingPath: container.codingPath, debugDescription: "value is required"))
+        }
+        value = try container.decode(FieldValue.self, forKey: .value)
+        base = try container.decode(Int64.self, forKey: .base)
+        aliveBase = try container.decodeIfPresent(Int64.self, forKey: .aliveBase) ?? 0
+        hlc = try container.decode(HLCTimestamp.self, forKey: .hlc)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case entity, id, field, value, base, hlc
+        case localSeq = "local_seq"
+        case aliveBase = "alive_base"
+    }
+}
+
+public struct PushMessage: Codable, Sendable, Hashable {
+    public var type = "push"
+    public var changes: [WireChange]
+
+    public init(changes: [WireChange]) { self.changes = changes }
+}
+
+/// One result in a `push_ack`.
+public struct WireResult: Codable, Sendable, Hashable {
+    public var localSeq: Int64
+    public var outcome: PushResult.Outcome
+    public var seq: Int64?
+    public var conflictID: RecordID?
+
+    public init(_ result: PushResult) {
+        localSeq = result.localSeq
+        outcome = result.outcome
+        seq = result.seq
+        conflictID = result.conflictID
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case outcome, seq
+        case localSeq = "local_seq"
+        case conflictID = "conflict_id"
+    }
+}
+
+public struct PushAckMessage: Codable, Sendable, Hashable {
+    public var type = "push_ack"
+    public var results: [WireResult]
+
+    public init(results: [WireResult]) { self.results = results }
+}
+
+public struct PullMessage: Codable, Sendable, Hashable {
+    public var type = "pull"
+    public var cursor: Int64
+    public var limit: Int?
+
+    public init(cursor: Int64, limit: Int? = nil) {
+        self.cursor = cursor
+        self.limit = limit
+    }
+}
+
+/// One field in a `changes` batch.
+public struct WireField: Codable, Sendable, Hashable {
+    public var value: FieldValue
+    public var seq: Int64
+    public var hlc: HLCTimestamp
+    public var replicaID: String
+    public var analyst: String
+
+    public init(_ field: PulledField) {
+        value = field.value
+        seq = field.seq
+        hlc = field.hlc
+        replicaID = field.replicaID
+        analyst = field.analyst
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case value, seq, hlc, analyst
+        case replicaID = "replica_id"
+    }
+}
+
+public struct WireRow: Codable, Sendable, Hashable {
+    public var entity: String
+    public var id: RecordID
+    public var fields: [String: WireField]
+
+    public init(_ row: PulledRow) {
+        entity = row.entity
+        id = row.id
+        fields = row.fields.mapValues(WireField.init)
+    }
+}
+
+public struct ChangesMessage: Codable, Sendable, Hashable {
+    public var type = "changes"
+    public var rows: [WireRow]
+    public var cursor: Int64
+
+    public init(rows: [WireRow], cursor: Int64) {
+        self.rows = rows
+        self.cursor = cursor
+    }
+}
+
+public struct PullEndMessage: Codable, Sendable, Hashable {
+    public var type = "pull_end"
+    public var cursor: Int64
+
+    public init(cursor: Int64) { self.cursor = cursor }
+}
+
+/// An error, then the sender closes (§5.5).
+public struct ErrorMessage: Codable, Sendable, Hashable {
+    public var type = "error"
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
