@@ -56,7 +56,11 @@ public struct LineWriter {
 
     /// The bytes of one message line, compressed and sync-flushed when deflating.
     public func encode(_ message: some Encodable) throws -> ByteBuffer {
-        let line = try MessageCoding.line(message)
-        return try deflater?.compress(line) ?? line
+        try encode(bytes: MessageCoding.line(message))
+    }
+
+    /// Bytes as they go on the wire: compressed and sync-flushed when deflating.
+    public func encode(bytes: ByteBuffer) throws -> ByteBuffer {
+        try deflater?.compress(bytes) ?? bytes
     }
 }

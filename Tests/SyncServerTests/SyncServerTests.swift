@@ -1,0 +1,230 @@
+import Domain
+import Foundation
+import NIOCore
+import Storage
+import SyncProtocol
+import Testing
+
+/// The real server over loopback sockets: the good path and every bad input of the server
+/// issue. After each bad input, the test checks that the connection got an `error` with its
+/// code and was closed, that the store is unchanged, and that the server still serves others.
+@Suite(.serialized) struct SyncServerTests {
+    func change(_ local: Int64, _ field: String, _ value: FieldValue, id: RecordID) -> WireChange {
+        WireChange(PushedChange(localSeq: local, change: FieldChange(entity: "commitments", id: id, field: field, value: value,
+                                                                     hlc: HLCTimestamp(wallMillis: 1_752_130_800_000, counter: 0)),
+                                baseSeq: 0, aliveBaseSeq: 0))
+    }
+
+    /// Expects an `error` with `code` and then a close.
+    func expectRefusal(_ client: TestClient, _ code: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let answer = try client.receive()
+        #expect(answer?["type"] as? String == "error", sourceLocation: sourceLocation)
+        #expect(answer?["code"] as? String == code, "\(String(describing: answer))", sourceLocation: sourceLocation)
+        #expect(client.isClosed(), sourceLocation: sourceLocation)
+    }
+
+    /// A good client still gets served: hello and an empty-or-not pull.
+    func expectServing(_ server: TestServer, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let client = try server.connect()
+        let hello = try client.hello(token: try server.token(.reader))
+        #expect(hello?["type"] as? String == "hello", sourceLocation: sourceLocation)
+        try client.send(PullMessage(cursor: 0))
+        var type: String?
+        repeat { type = try client.receive()?["type"] as? String } while type == "changes"
+        #expect(type == "pull_end", sourceLocation: sourceLocation)
+    }
+
+    @Test("first sync: hello with deflate, a pull of the sample in batches, a push acknowledged with sequences")
+    func firstSync() async throws {
+        let server = try await TestServer.start()
+        try server.store.importSample()
+        let client = try server.connect()
+        let hello = try #require(try client.hello(token: try server.token(.editor)))
+        #expect(hello["compression"] as? String == "deflate")
+        #expect(hello["server_identity"] as? String == (try server.store.identity()))
+        #expect(hello["role"] as? String == "editor")
+        try client.send(PullMessage(cursor: 0, limit: 100))
+        var rows = Set<String>()
+        var cursor = 0
+        while let message = try client.receive(), message["type"] as? String == "changes" {
+            for row in message["rows"] as? [[String: Any]] ?? [] { rows.insert(row["id"] as? String ?? "") }
+            cursor = message["cursor"] as? Int ?? cursor
+        }
+        #expect(rows.count == 36)
+        #expect(Int64(cursor) == (try server.store.lastSeq()))
+        let id = RecordID.generate()
+        try client.send(PushMessage(changes: [change(1, "title", .text("New"), id: id), change(2, "party", .text("UK"), id: id)]))
+        let ack = try #require(try client.receive())
+        #expect(ack["type"] as? String == "push_ack")
+        let results = ack["results"] as? [[String: Any]] ?? []
+        #expect(results.map { $0["outcome"] as? String } == ["accepted", "accepted"])
+        #expect((results.first?["seq"] as? Int ?? 0) > cursor)
+        try await server.stop()
+    }
+
+    @Test("a wrong or missing token is refused and pulls nothing")
+    func badToken() async throws {
+        let server = try await TestServer.start()
+        let client = try server.connect()
+        #expect(try client.hello(token: "acc_not-a-token")?["code"] as? String == "unauthorized")
+        #expect(client.isClosed())
+        let revoked = try server.token(.editor, name: "gone")
+        try server.store.revokeToken(name: "gone")
+        let second = try server.connect()
+        #expect(try second.hello(token: revoked)?["code"] as? String == "unauthorized")
+        try expectServing(server)
+        try await server.stop()
+    }
+
+    @Test("a hello that is not JSON, of another protocol, or for another server is refused")
+    func badHellos() async throws {
+        let server = try await TestServer.start()
+        let notJSON = try server.connect()
+        notJSON.send(raw: "GET / HTTP/1.1\r\n")
+        try expectRefusal(notJSON, "bad-hello")
+        let binary = try server.connect()
+        binary.send(raw: [0xFF, 0xFE, 0x00, 0xC3, 0x28, 0x0A])
+        try expectRefusal(binary, "bad-hello")
+        let future = try server.connect()
+        #expect(try future.hello(token: try server.token(.editor), protocolVersion: 99)?["code"] as? String == "unsupported-protocol")
+        let elsewhere = try server.connect()
+        #expect(try elsewhere.hello(token: try server.token(.editor), serverIdentity: "another")?["code"] as? String == "wrong-server")
+        let noCompression = try server.connect()
+        #expect(try noCompression.hello(token: try server.token(.editor), compression: ["brotli"])?["code"] as? String == "bad-hello")
+        try expectServing(server)
+        try await server.stop()
+    }
+
+    @Test("after the hello: bad JSON, unknown types, wrong field types and a second hello are refused")
+    func badRequests() async throws {
+        let server = try await TestServer.start()
+        let token = try server.token(.editor)
+        let cases: [(String, String)] = [
+            ("this is not json\n", "bad-json"),
+            ("{\"type\":\"dance\"}\n", "unknown-type"),
+            ("{\"type\":\"push\",\"changes\":\"all of them\"}\n", "bad-message"),
+            ("{\"type\":\"push\",\"changes\":[{\"local_seq\":\"one\"}]}\n", "bad-message"),
+            ("{\"type\":\"pull\",\"cursor\":-5}\n", "bad-message"),
+            ("{\"type\":\"hello\",\"protocol\":1}\n", "bad-message"),
+        ]
+        for (line, code) in cases {
+            let client = try server.connect()
+            try client.hello(token: token, compression: ["none"])
+            client.send(raw: line)
+            try expectRefusal(client, code)
+        }
+        #expect(try server.store.lastSeq() == 0)
+        try expectServing(server)
+        try await server.stop()
+    }
+
+    @Test("a push that breaks a rule, or holds too many changes, is refused and changes nothing")
+    func badPushes() async throws {
+        var limits = ProtocolLimits()
+        limits.maxBatchChanges = 3
+        let server = try await TestServer.start(limits: limits)
+        let editor = try server.token(.editor)
+        let invalid = try server.connect()
+        try invalid.hello(token: editor)
+        let id = RecordID.generate()
+        try invalid.send(PushMessage(changes: [change(1, "title", .text("ok"), id: id), change(2, "amount", .text("-5"), id: id)]))
+        try expectRefusal(invalid, "bad-message")
+        let tooMany = try server.connect()
+        try tooMany.hello(token: editor)
+        try tooMany.send(PushMessage(changes: (1...4).map { change(Int64($0), "title", .text("t"), id: id) }))
+        try expectRefusal(tooMany, "batch-too-large")
+        #expect(try server.store.lastSeq() == 0)
+        try await server.stop()
+    }
+
+    @Test("a reader's push is refused with forbidden and changes nothing")
+    func readerPush() async throws {
+        let server = try await TestServer.start()
+        let client = try server.connect()
+        try client.hello(token: try server.token(.reader))
+        try client.send(PushMessage(changes: [change(1, "title", .text("t"), id: RecordID.generate())]))
+        try expectRefusal(client, "forbidden")
+        #expect(try server.store.lastSeq() == 0)
+        try await server.stop()
+    }
+
+    @Test("a line over the limit, and a line that never ends, are refused before they end")
+    func longLines() async throws {
+        var limits = ProtocolLimits()
+        limits.maxLineBytes = 4096
+        let server = try await TestServer.start(limits: limits)
+        let long = try server.connect()
+        long.send(raw: String(repeating: "x", count: 5000) + "\n")
+        try expectRefusal(long, "line-too-long")
+        let endless = try server.connect()
+        try endless.hello(token: try server.token(.editor))
+        for _ in 0..<3 { try endless.send(stream: String(repeating: "y", count: 2000)) }
+        try expectRefusal(endless, "line-too-long")
+        try expectServing(server)
+        try await server.stop()
+    }
+
+    @Test("a corrupt deflate stream and a deflate bomb are refused")
+    func badStreams() async throws {
+        let server = try await TestServer.start()
+        let token = try server.token(.editor)
+        let corrupt = try server.connect()
+        try corrupt.hello(token: token)
+        corrupt.send(raw: [0xFF, 0xFF, 0xFF, 0xFF, 0x13, 0x37, 0x00, 0x42])
+        try expectRefusal(corrupt, "bad-compression")
+        let bomb = try server.connect()
+        try bomb.hello(token: token)
+        let zeros = ByteBuffer(repeating: UInt8(ascii: "0"), count: 32 * 1024 * 1024)
+        bomb.send(raw: Array(try DeflateWriter().compress(zeros).readableBytesView))
+        try expectRefusal(bomb, "inflate-ratio")
+        try expectServing(server)
+        try await server.stop()
+    }
+
+    @Test("a silent connection is closed with idle-timeout")
+    func idleTimeout() async throws {
+        var limits = ProtocolLimits()
+        limits.idleSeconds = 1
+        let server = try await TestServer.start(limits: limits)
+        let silent = try server.connect()
+        try silent.hello(token: try server.token(.editor))
+        try expectRefusal(silent, "idle-timeout")
+        try await server.stop()
+    }
+
+    @Test("hundreds of idle connections: those over the limit are refused, and the server serves again once they go")
+    func manyIdleConnections() async throws {
+        var limits = ProtocolLimits()
+        limits.maxConnections = 150
+        let server = try await TestServer.start(limits: limits)
+        let token = try server.token(.reader)
+        var idle: [TestClient] = []
+        for _ in 0..<150 {
+            let client = try server.connect()
+            // A hello answered means the server has admitted the connection.
+            #expect(try client.hello(token: token, compression: ["none"])?["type"] as? String == "hello")
+            idle.append(client)
+        }
+        let extra = try server.connect()
+        try expectRefusal(extra, "too-many-connections")
+        idle.removeAll()
+        // The server notices the closes on its own time: poll, bounded, until it admits again.
+        var served = false
+        for _ in 0..<50 where !served {
+            let client = try server.connect()
+            served = try client.hello(token: token, compression: ["none"])?["type"] as? String == "hello"
+            if !served { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(served)
+        try await server.stop()
+    }
+
+    @Test("a graceful shutdown closes open connections and returns")
+    func gracefulShutdown() async throws {
+        let server = try await TestServer.start()
+        let client = try server.connect()
+        try client.hello(token: try server.token(.editor))
+        try await server.stop()
+        #expect(client.isClosed())
+    }
+}
