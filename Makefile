@@ -14,12 +14,18 @@ test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build
 
-# The sync server arrives with the sync-server issue; until then `run` shows the analyst's CLI.
+# The sync server on 127.0.0.1:7420 over var/accord-server.db, loaded with the sample once,
+# with a fresh demo token; in the foreground until Ctrl-C (SIGINT) or SIGTERM.
 run: release
-	@echo "accord-server arrives with the sync-server issue; the analyst's CLI is ready:"
-	@echo "  .build/release/accord init --replica /tmp/demo.db --analyst you"
-	@echo "  .build/release/accord import --sample --replica /tmp/demo.db"
-	@echo "  .build/release/accord list --replica /tmp/demo.db"
+	@mkdir -p var
+	@test -f var/accord-server.db || .build/release/accord-server import --sample --db var/accord-server.db
+	@token=$$(.build/release/accord-server token add demo-$$(date +%s) --role editor --db var/accord-server.db) && \
+	  echo "demo token (editor): $$token" && \
+	  echo "try, in another terminal:" && \
+	  echo "  .build/release/accord init --replica /tmp/demo.db --server 127.0.0.1:7420 --token $$token --analyst you" && \
+	  echo "  (accord sync arrives with the client-sync issue; meanwhile speak the wire by hand, e.g. with nc:" && \
+	  echo "   see Protocol/examples/first-sync.txt, with compression none)"
+	@exec .build/release/accord-server serve --db var/accord-server.db --host 127.0.0.1 --port 7420
 
 clean:
 	rm -rf .build var

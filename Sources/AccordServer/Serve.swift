@@ -16,10 +16,13 @@ extension AccordServer {
         @Option(help: "The port; 0 picks a free one.") var port = 7420
         @Option(help: "Seconds a connection may stay silent.") var idleSeconds = 60
         @Option(help: "Connections served at once.") var maxConnections = 256
+        @Option(help: "The longest message line, in bytes after inflating.") var maxLineBytes = 4 * 1024 * 1024
 
         func validate() throws {
             guard (0...65535).contains(port) else { throw ValidationError("--port must be from 0 to 65535") }
-            guard idleSeconds > 0, maxConnections > 0 else { throw ValidationError("--idle-seconds and --max-connections must be positive") }
+            guard idleSeconds > 0, maxConnections > 0, maxLineBytes >= 1024 else {
+                throw ValidationError("--idle-seconds and --max-connections must be positive, --max-line-bytes at least 1024")
+            }
         }
 
         func run() async throws {
@@ -36,6 +39,7 @@ extension AccordServer {
             configuration.port = port
             configuration.limits.idleSeconds = idleSeconds
             configuration.limits.maxConnections = maxConnections
+            configuration.limits.maxLineBytes = maxLineBytes
             let server = SyncServer(configuration: configuration, store: serverStore, logger: logger) { address in
                 // Written straight to the descriptor: tests and scripts wait for this line.
                 FileHandle.standardOutput.write(Data("listening on \(address)\n".utf8))

@@ -16,21 +16,21 @@ import Testing
     }
 
     /// Expects an `error` with `code` and then a close.
-    func expectRefusal(_ client: TestClient, _ code: String, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let answer = try client.receive()
+    func expectRefusal(_ client: TestClient, _ code: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let answer = try await client.receive()
         #expect(answer?["type"] as? String == "error", sourceLocation: sourceLocation)
         #expect(answer?["code"] as? String == code, "\(String(describing: answer))", sourceLocation: sourceLocation)
-        #expect(client.isClosed(), sourceLocation: sourceLocation)
+        #expect(await client.isClosed(), sourceLocation: sourceLocation)
     }
 
     /// A good client still gets served: hello and an empty-or-not pull.
-    func expectServing(_ server: TestServer, sourceLocation: SourceLocation = #_sourceLocation) throws {
+    func expectServing(_ server: TestServer, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let client = try server.connect()
-        let hello = try client.hello(token: try server.token(.reader))
+        let hello = try await client.hello(token: try server.token(.reader))
         #expect(hello?["type"] as? String == "hello", sourceLocation: sourceLocation)
         try client.send(PullMessage(cursor: 0))
         var type: String?
-        repeat { type = try client.receive()?["type"] as? String } while type == "changes"
+        repeat { type = try await client.receive()?["type"] as? String } while type == "changes"
         #expect(type == "pull_end", sourceLocation: sourceLocation)
     }
 
@@ -39,14 +39,14 @@ import Testing
         let server = try await TestServer.start()
         try server.store.importSample()
         let client = try server.connect()
-        let hello = try #require(try client.hello(token: try server.token(.editor)))
+        let hello = try #require(try await client.hello(token: try server.token(.editor)))
         #expect(hello["compression"] as? String == "deflate")
         #expect(hello["server_identity"] as? String == (try server.store.identity()))
         #expect(hello["role"] as? String == "editor")
         try client.send(PullMessage(cursor: 0, limit: 100))
         var rows = Set<String>()
         var cursor = 0
-        while let message = try client.receive(), message["type"] as? String == "changes" {
+        while let message = try await client.receive(), message["type"] as? String == "changes" {
             for row in message["rows"] as? [[String: Any]] ?? [] { rows.insert(row["id"] as? String ?? "") }
             cursor = message["cursor"] as? Int ?? cursor
         }
@@ -54,7 +54,7 @@ import Testing
         #expect(Int64(cursor) == (try server.store.lastSeq()))
         let id = RecordID.generate()
         try client.send(PushMessage(changes: [change(1, "title", .text("New"), id: id), change(2, "party", .text("UK"), id: id)]))
-        let ack = try #require(try client.receive())
+        let ack = try #require(try await client.receive())
         #expect(ack["type"] as? String == "push_ack")
         let results = ack["results"] as? [[String: Any]] ?? []
         #expect(results.map { $0["outcome"] as? String } == ["accepted", "accepted"])
@@ -66,13 +66,13 @@ import Testing
     func badToken() async throws {
         let server = try await TestServer.start()
         let client = try server.connect()
-        #expect(try client.hello(token: "acc_not-a-token")?["code"] as? String == "unauthorized")
-        #expect(client.isClosed())
+        #expect(try await client.hello(token: "acc_not-a-token")?["code"] as? String == "unauthorized")
+        #expect(await client.isClosed())
         let revoked = try server.token(.editor, name: "gone")
         try server.store.revokeToken(name: "gone")
         let second = try server.connect()
-        #expect(try second.hello(token: revoked)?["code"] as? String == "unauthorized")
-        try expectServing(server)
+        #expect(try await second.hello(token: revoked)?["code"] as? String == "unauthorized")
+        try await expectServing(server)
         try await server.stop()
     }
 
@@ -81,17 +81,17 @@ import Testing
         let server = try await TestServer.start()
         let notJSON = try server.connect()
         notJSON.send(raw: "GET / HTTP/1.1\r\n")
-        try expectRefusal(notJSON, "bad-hello")
+        try await expectRefusal(notJSON, "bad-hello")
         let binary = try server.connect()
         binary.send(raw: [0xFF, 0xFE, 0x00, 0xC3, 0x28, 0x0A])
-        try expectRefusal(binary, "bad-hello")
+        try await expectRefusal(binary, "bad-hello")
         let future = try server.connect()
-        #expect(try future.hello(token: try server.token(.editor), protocolVersion: 99)?["code"] as? String == "unsupported-protocol")
+        #expect(try await future.hello(token: try server.token(.editor), protocolVersion: 99)?["code"] as? String == "unsupported-protocol")
         let elsewhere = try server.connect()
-        #expect(try elsewhere.hello(token: try server.token(.editor), serverIdentity: "another")?["code"] as? String == "wrong-server")
+        #expect(try await elsewhere.hello(token: try server.token(.editor), serverIdentity: "another")?["code"] as? String == "wrong-server")
         let noCompression = try server.connect()
-        #expect(try noCompression.hello(token: try server.token(.editor), compression: ["brotli"])?["code"] as? String == "bad-hello")
-        try expectServing(server)
+        #expect(try await noCompression.hello(token: try server.token(.editor), compression: ["brotli"])?["code"] as? String == "bad-hello")
+        try await expectServing(server)
         try await server.stop()
     }
 
@@ -109,12 +109,12 @@ import Testing
         ]
         for (line, code) in cases {
             let client = try server.connect()
-            try client.hello(token: token, compression: ["none"])
+            try await client.hello(token: token, compression: ["none"])
             client.send(raw: line)
-            try expectRefusal(client, code)
+            try await expectRefusal(client, code)
         }
         #expect(try server.store.lastSeq() == 0)
-        try expectServing(server)
+        try await expectServing(server)
         try await server.stop()
     }
 
@@ -125,14 +125,14 @@ import Testing
         let server = try await TestServer.start(limits: limits)
         let editor = try server.token(.editor)
         let invalid = try server.connect()
-        try invalid.hello(token: editor)
+        try await invalid.hello(token: editor)
         let id = RecordID.generate()
         try invalid.send(PushMessage(changes: [change(1, "title", .text("ok"), id: id), change(2, "amount", .text("-5"), id: id)]))
-        try expectRefusal(invalid, "bad-message")
+        try await expectRefusal(invalid, "bad-message")
         let tooMany = try server.connect()
-        try tooMany.hello(token: editor)
+        try await tooMany.hello(token: editor)
         try tooMany.send(PushMessage(changes: (1...4).map { change(Int64($0), "title", .text("t"), id: id) }))
-        try expectRefusal(tooMany, "batch-too-large")
+        try await expectRefusal(tooMany, "batch-too-large")
         #expect(try server.store.lastSeq() == 0)
         try await server.stop()
     }
@@ -141,9 +141,9 @@ import Testing
     func readerPush() async throws {
         let server = try await TestServer.start()
         let client = try server.connect()
-        try client.hello(token: try server.token(.reader))
+        try await client.hello(token: try server.token(.reader))
         try client.send(PushMessage(changes: [change(1, "title", .text("t"), id: RecordID.generate())]))
-        try expectRefusal(client, "forbidden")
+        try await expectRefusal(client, "forbidden")
         #expect(try server.store.lastSeq() == 0)
         try await server.stop()
     }
@@ -155,12 +155,12 @@ import Testing
         let server = try await TestServer.start(limits: limits)
         let long = try server.connect()
         long.send(raw: String(repeating: "x", count: 5000) + "\n")
-        try expectRefusal(long, "line-too-long")
+        try await expectRefusal(long, "line-too-long")
         let endless = try server.connect()
-        try endless.hello(token: try server.token(.editor))
+        try await endless.hello(token: try server.token(.editor))
         for _ in 0..<3 { try endless.send(stream: String(repeating: "y", count: 2000)) }
-        try expectRefusal(endless, "line-too-long")
-        try expectServing(server)
+        try await expectRefusal(endless, "line-too-long")
+        try await expectServing(server)
         try await server.stop()
     }
 
@@ -169,15 +169,15 @@ import Testing
         let server = try await TestServer.start()
         let token = try server.token(.editor)
         let corrupt = try server.connect()
-        try corrupt.hello(token: token)
+        try await corrupt.hello(token: token)
         corrupt.send(raw: [0xFF, 0xFF, 0xFF, 0xFF, 0x13, 0x37, 0x00, 0x42])
-        try expectRefusal(corrupt, "bad-compression")
+        try await expectRefusal(corrupt, "bad-compression")
         let bomb = try server.connect()
-        try bomb.hello(token: token)
+        try await bomb.hello(token: token)
         let zeros = ByteBuffer(repeating: UInt8(ascii: "0"), count: 32 * 1024 * 1024)
         bomb.send(raw: Array(try DeflateWriter().compress(zeros).readableBytesView))
-        try expectRefusal(bomb, "inflate-ratio")
-        try expectServing(server)
+        try await expectRefusal(bomb, "inflate-ratio")
+        try await expectServing(server)
         try await server.stop()
     }
 
@@ -187,8 +187,8 @@ import Testing
         limits.idleSeconds = 1
         let server = try await TestServer.start(limits: limits)
         let silent = try server.connect()
-        try silent.hello(token: try server.token(.editor))
-        try expectRefusal(silent, "idle-timeout")
+        try await silent.hello(token: try server.token(.editor))
+        try await expectRefusal(silent, "idle-timeout")
         try await server.stop()
     }
 
@@ -202,17 +202,17 @@ import Testing
         for _ in 0..<150 {
             let client = try server.connect()
             // A hello answered means the server has admitted the connection.
-            #expect(try client.hello(token: token, compression: ["none"])?["type"] as? String == "hello")
+            #expect(try await client.hello(token: token, compression: ["none"])?["type"] as? String == "hello")
             idle.append(client)
         }
         let extra = try server.connect()
-        try expectRefusal(extra, "too-many-connections")
+        try await expectRefusal(extra, "too-many-connections")
         idle.removeAll()
         // The server notices the closes on its own time: poll, bounded, until it admits again.
         var served = false
         for _ in 0..<50 where !served {
             let client = try server.connect()
-            served = try client.hello(token: token, compression: ["none"])?["type"] as? String == "hello"
+            served = try await client.hello(token: token, compression: ["none"])?["type"] as? String == "hello"
             if !served { try await Task.sleep(for: .milliseconds(100)) }
         }
         #expect(served)
@@ -223,8 +223,8 @@ import Testing
     func gracefulShutdown() async throws {
         let server = try await TestServer.start()
         let client = try server.connect()
-        try client.hello(token: try server.token(.editor))
+        try await client.hello(token: try server.token(.editor))
         try await server.stop()
-        #expect(client.isClosed())
+        #expect(await client.isClosed())
     }
 }

@@ -5,9 +5,13 @@ import SyncProtocol
 import Glibc
 #endif
 
-/// A blocking loopback client that speaks the protocol byte by byte, so tests can also send
-/// what no well-behaved client would. Reads time out after 5 seconds.
-final class TestClient {
+/// A loopback client on a plain socket that speaks the protocol byte by byte, so tests can
+/// also send what no well-behaved client would. Reads time out after 5 seconds.
+///
+/// Its reads block, so they run on a thread of their own (`offPool`): blocked on Swift's
+/// cooperative pool, which has one thread per core, they would starve the very server tasks
+/// they wait for. `@unchecked Sendable`: each client is used by one test at a time.
+final class TestClient: @unchecked Sendable {
     struct Failure: Error, CustomStringConvertible {
         var description: String
         init(_ description: String) { self.description = description }
@@ -54,7 +58,15 @@ final class TestClient {
     }
 
     /// The next line, decoded as JSON; nil when the server closed the connection.
-    func receive() throws -> [String: Any]? {
+    func receive() async throws -> [String: Any]? {
+        try await offPool { try self.receiveBlocking() }.map { $0.value }
+    }
+
+    private func receiveBlocking() throws -> JSONObject? {
+        try receiveLine().map { JSONObject(value: $0) }
+    }
+
+    private func receiveLine() throws -> [String: Any]? {
         while true {
             if let line = try reader.nextLine() {
                 return try JSONSerialization.jsonObject(with: Data(line.readableBytesView)) as? [String: Any]
@@ -68,7 +80,11 @@ final class TestClient {
     }
 
     /// True once the server has closed its side (everything before it is discarded).
-    func isClosed() -> Bool {
+    func isClosed() async -> Bool {
+        (try? await offPool { self.isClosedBlocking() }) ?? false
+    }
+
+    private func isClosedBlocking() -> Bool {
         var chunk = [UInt8](repeating: 0, count: 4096)
         while true {
             let count = recv(socket, &chunk, chunk.count, 0)
@@ -80,10 +96,10 @@ final class TestClient {
     /// Sends a hello and reads the answer, switching to deflate when agreed.
     @discardableResult
     func hello(token: String, compression: [String] = ["deflate", "none"], serverIdentity: String? = nil,
-               replicaID: String = "replica-1", protocolVersion: Int = ProtocolVersion.wire) throws -> [String: Any]? {
+               replicaID: String = "replica-1", protocolVersion: Int = ProtocolVersion.wire) async throws -> [String: Any]? {
         try send(ClientHello(token: token, replicaID: replicaID, analyst: "tester", serverIdentity: serverIdentity,
                              compression: compression, protocolVersion: protocolVersion))
-        let answer = try receive()
+        let answer = try await receive()
         if answer?["type"] as? String == "hello", answer?["compression"] as? String == "deflate" {
             try writer.startDeflating()
             try reader.startInflating()
@@ -93,4 +109,17 @@ final class TestClient {
 
     /// Starts compressing what this client sends without the reader switching (for bad streams).
     func startDeflatingOutbound() throws { try writer.startDeflating() }
+}
+
+/// A JSON object carried across threads; only ever read by the test that asked for it.
+struct JSONObject: @unchecked Sendable {
+    var value: [String: Any]
+}
+
+/// Runs blocking work on a new thread and waits for it without holding a cooperative thread.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        let thread = Thread { continuation.resume(with: Result { try body() }) }
+        thread.start()
+    }
 }
