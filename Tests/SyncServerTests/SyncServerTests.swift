@@ -76,7 +76,7 @@ import Testing
         try await server.stop()
     }
 
-    @Test("a hello that is not JSON, of another protocol, or for another server is refused")
+    @Test("a hello that is not JSON, not UTF-8, without a token, of another protocol, or for another server is refused")
     func badHellos() async throws {
         let server = try await TestServer.start()
         let notJSON = try server.connect()
@@ -85,6 +85,9 @@ import Testing
         let binary = try server.connect()
         binary.send(raw: [0xFF, 0xFE, 0x00, 0xC3, 0x28, 0x0A])
         try await expectRefusal(binary, "bad-hello")
+        let noToken = try server.connect()
+        noToken.send(raw: #"{"type":"hello","protocol":1,"schema":1,"replica_id":"r","analyst":"a","compression":["none"]}"# + "\n")
+        try await expectRefusal(noToken, "bad-hello")
         let future = try server.connect()
         #expect(try await future.hello(token: try server.token(.editor), protocolVersion: 99)?["code"] as? String == "unsupported-protocol")
         let elsewhere = try server.connect()
