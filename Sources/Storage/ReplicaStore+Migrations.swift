@@ -105,8 +105,10 @@ extension ReplicaStore {
                 ) WITHOUT ROWID;
 
                 -- Local edits waiting for the server. base_seq is the field's server sequence
-                -- when the analyst edited it (0: never on the server). Unsent entries collapse
-                -- per field (latest value, first base); a sent entry is frozen.
+                -- when the analyst edited it (0: never on the server); alive_base_seq the row's
+                -- deleted field's, so the server can tell an edit made without knowledge of a
+                -- delete (Protocol/PROTOCOL.md 6.2). Unsent entries collapse per field (latest
+                -- value, first bases); a sent entry is frozen.
                 CREATE TABLE outbox (
                     local_seq INTEGER PRIMARY KEY AUTOINCREMENT,
                     entity TEXT NOT NULL,
@@ -114,6 +116,7 @@ extension ReplicaStore {
                     field TEXT NOT NULL,
                     value,
                     base_seq INTEGER NOT NULL,
+                    alive_base_seq INTEGER NOT NULL DEFAULT 0,
                     hlc INTEGER NOT NULL,
                     sent INTEGER NOT NULL DEFAULT 0
                 );
@@ -123,21 +126,22 @@ extension ReplicaStore {
                 CREATE INDEX outbox_sent_field ON outbox(entity, row_id, field) WHERE sent = 1;
 
                 -- Concurrent edits of one field: the value that stands and the one kept aside.
+                -- A replicated entity: the server creates the records and pull brings them,
+                -- field by field, so only the id is required.
                 CREATE TABLE conflicts (
                     id TEXT PRIMARY KEY NOT NULL,
-                    entity TEXT NOT NULL,
-                    row_id TEXT NOT NULL,
-                    field TEXT NOT NULL,
+                    entity TEXT,
+                    row_id TEXT,
+                    field TEXT,
                     standing_value,
-                    standing_hlc INTEGER NOT NULL,
-                    standing_replica_id TEXT NOT NULL,
-                    standing_analyst TEXT NOT NULL,
+                    standing_hlc INTEGER,
+                    standing_replica_id TEXT,
+                    standing_analyst TEXT,
                     other_value,
-                    other_hlc INTEGER NOT NULL,
-                    other_replica_id TEXT NOT NULL,
-                    other_analyst TEXT NOT NULL,
-                    created_seq INTEGER,
-                    status TEXT NOT NULL DEFAULT 'open',
+                    other_hlc INTEGER,
+                    other_replica_id TEXT,
+                    other_analyst TEXT,
+                    status TEXT,
                     resolved_by TEXT,
                     resolved_hlc INTEGER
                 );

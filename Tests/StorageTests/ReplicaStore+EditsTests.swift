@@ -76,6 +76,21 @@ let minimal: [String: FieldValue] = ["title": .text("£17m to the ASEAN Green Fi
         #expect(outbox.first?.baseSeq == 5)
     }
 
+    @Test("an edit records the row's deleted-field sequence as known then, for the server's delete check")
+    func aliveBaseIsCapturedAtEdit() throws {
+        let store = try ReplicaStore.inMemory()
+        let id = try store.insert(.commitments, values: minimal)
+        try store.writer.write { db in
+            try db.execute(sql: "DELETE FROM outbox")
+            try db.execute(sql: "INSERT INTO field_versions VALUES ('commitments', ?, 'deleted', 7, 0, 'r', 'a')", arguments: [id])
+        }
+        try store.update(.commitments, id: id, changes: ["status": .text("pledged")])
+        // Later knowledge of the row (a pull) must not change what the edit was based on.
+        try store.setServerSeq(id, "deleted", 9)
+        let alive = try store.writer.read { db in try Int64.fetchOne(db, sql: "SELECT alive_base_seq FROM outbox WHERE field = 'status'") }
+        #expect(alive == 7)
+    }
+
     @Test("an outbox entry that has been sent is frozen; a later edit gets a new entry")
     func sentEntryIsFrozen() throws {
         let store = try ReplicaStore.inMemory()

@@ -9,9 +9,9 @@ import TestSupport
 /// an analyst "fixture" added a meeting and two commitments, edited one, deleted the other,
 /// then the file was VACUUMed. Every later migration must open it without losing anything.
 @Suite struct ReplicaStoreFixtureTests {
-    let meeting = RecordID("01a227ca-b159-772f-83a5-397588375d85")!
-    let fund = RecordID("01a227ca-b1ca-7624-b003-a804fd5d1056")!
-    let progress = RecordID("01a227ca-b238-74fb-8215-b3c064c17c8a")!
+    let meeting = RecordID("01a227dc-fc83-7dcc-84c5-bb39f433805f")!
+    let fund = RecordID("01a227dc-fda4-7e34-9ef5-a168518f31de")!
+    let progress = RecordID("01a227dc-fec7-76c2-a4cd-e5c88ed7986d")!
 
     /// Runs `body` on a fresh copy of the fixture, in a directory that lives until it returns.
     func withFixture(_ body: (ReplicaStore) throws -> Void) throws {
@@ -26,7 +26,7 @@ import TestSupport
     func opensV1File() throws { try withFixture { store in
         let identity = try store.identity()
         #expect(identity.analyst == "fixture")
-        #expect(identity.replicaID == "01a227ca-b0f0-7ba7-b1ef-c20ccf7f1dba")
+        #expect(identity.replicaID == "01a227dc-fb8c-7752-809c-59be517cd57c")
         let row = try #require(try store.record(.commitments, id: fund))
         #expect(row["amount"] == .text("17000000") && row["status"] == .text("delivered") && row["tags"] == .text("uk"))
         #expect(row["meeting_id"] == .text(meeting.text))
