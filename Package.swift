@@ -52,7 +52,11 @@ let package = Package(
         ),
         .target(
             name: "SyncClient",
-            dependencies: ["SyncProtocol", "Storage", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "SyncProtocol", "Storage",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
         .executableTarget(
             name: "AccordCLI",

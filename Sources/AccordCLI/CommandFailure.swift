@@ -2,12 +2,14 @@ import ArgumentParser
 import Domain
 import Foundation
 import Storage
+import SyncClient
 
 /// A failure as the analyst sees it: one line of text and an exit code.
 ///
-/// Exit codes: 64 a command line that does not parse, 65 bad data (validation, malformed file),
-/// 66 something named that is not there (replica, row, file), 73 something that already exists,
-/// 1 anything else.
+/// Exit codes: 64 a command line that does not parse (or a sync with no server or token), 65 bad
+/// data (validation, malformed file), 66 something named that is not there (replica, row, file),
+/// 73 something that already exists; for sync, 69 server unreachable or connection cut, 76
+/// protocol error, 77 token refused, 78 another server database; 1 anything else.
 struct CommandFailure {
     var message: String
     var exitCode: Int32
@@ -23,6 +25,15 @@ struct CommandFailure {
             case .invalid, .ambiguous, .deleted: 65
             case .notAReplica, .tooNew: 65
             default: 1
+            }
+            self.init(message: error.message, exitCode: code)
+        case let error as SyncClientError:
+            let code: Int32 = switch error.code {
+            case .unreachable: 69
+            case .refused: 77
+            case .wrongServer: 78
+            case .notConfigured: 64
+            default: 76
             }
             self.init(message: error.message, exitCode: code)
         case let error as ValidationFailure:

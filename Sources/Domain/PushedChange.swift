@@ -34,11 +34,17 @@ public struct PushResult: Sendable, Hashable, Codable {
     public var outcome: Outcome
     public var seq: Int64?
     public var conflictID: RecordID?
+    /// The field as it stands on the server after this change, whatever the outcome: the
+    /// replica takes it unless a newer local edit of the field is waiting. (Pull cannot be
+    /// relied on for it: the field may have been written before the replica's cursor, while
+    /// pull was skipping it for the pending edit.)
+    public var current: PulledField?
 
-    public init(localSeq: Int64, outcome: Outcome, seq: Int64? = nil, conflictID: RecordID? = nil) {
+    public init(localSeq: Int64, outcome: Outcome, seq: Int64? = nil, conflictID: RecordID? = nil, current: PulledField? = nil) {
         self.localSeq = localSeq
         self.outcome = outcome
         self.seq = seq
         self.conflictID = conflictID
+        self.current = current
     }
 }

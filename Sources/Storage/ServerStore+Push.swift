@@ -35,7 +35,10 @@ extension ServerStore {
             var results: [PushResult] = []
             for pushed in changes {
                 guard pushed.localSeq > highWater else {
-                    results.append(PushResult(localSeq: pushed.localSeq, outcome: .duplicate))
+                    let current = try Self.storedField(db, pushed.change.entity, pushed.change.id, pushed.change.field).map {
+                        PulledField(value: $0.stamp.value, seq: $0.stamp.seq, hlc: $0.stamp.hlc, replicaID: $0.stamp.replicaID, analyst: $0.analyst)
+                    }
+                    results.append(PushResult(localSeq: pushed.localSeq, outcome: .duplicate, current: current))
                     continue
                 }
                 try Self.check(db, pushed)
@@ -55,6 +58,9 @@ extension ServerStore {
                     if aliveResult.outcome == .conflict, result.conflictID == nil {
                         result.conflictID = aliveResult.conflictID
                     }
+                }
+                result.current = try Self.storedField(db, change.entity, change.id, change.field).map {
+                    PulledField(value: $0.stamp.value, seq: $0.stamp.seq, hlc: $0.stamp.hlc, replicaID: $0.stamp.replicaID, analyst: $0.analyst)
                 }
                 highWater = pushed.localSeq
                 results.append(result)

@@ -151,16 +151,22 @@ public struct WireResult: Codable, Sendable, Hashable {
     public var outcome: PushResult.Outcome
     public var seq: Int64?
     public var conflictID: RecordID?
+    public var current: WireField?
 
     public init(_ result: PushResult) {
         localSeq = result.localSeq
         outcome = result.outcome
         seq = result.seq
         conflictID = result.conflictID
+        current = result.current.map(WireField.init)
+    }
+
+    public var result: PushResult {
+        PushResult(localSeq: localSeq, outcome: outcome, seq: seq, conflictID: conflictID, current: current?.pulled)
     }
 
     enum CodingKeys: String, CodingKey {
-        case outcome, seq
+        case outcome, seq, current
         case localSeq = "local_seq"
         case conflictID = "conflict_id"
     }
@@ -200,6 +206,22 @@ public struct WireField: Codable, Sendable, Hashable {
         analyst = field.analyst
     }
 
+    public var pulled: PulledField {
+        PulledField(value: value, seq: seq, hlc: hlc, replicaID: replicaID, analyst: analyst)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard container.contains(.value) else {
+            throw DecodingError.keyNotFound(CodingKeys.value, .init(codingPath: container.codingPath, debugDescription: "value is required"))
+        }
+        value = try container.decode(FieldValue.self, forKey: .value)
+        seq = try container.decode(Int64.self, forKey: .seq)
+        hlc = try container.decode(HLCTimestamp.self, forKey: .hlc)
+        replicaID = try container.decode(String.self, forKey: .replicaID)
+        analyst = try container.decode(String.self, forKey: .analyst)
+    }
+
     enum CodingKeys: String, CodingKey {
         case value, seq, hlc, analyst
         case replicaID = "replica_id"
@@ -215,6 +237,10 @@ public struct WireRow: Codable, Sendable, Hashable {
         entity = row.entity
         id = row.id
         fields = row.fields.mapValues(WireField.init)
+    }
+
+    public var pulled: PulledRow {
+        PulledRow(entity: entity, id: id, fields: fields.mapValues(\.pulled))
     }
 }
 

@@ -1,0 +1,143 @@
+import Domain
+import GRDB
+
+/// What applying one pulled batch did.
+public struct PullApplied: Sendable, Hashable {
+    /// Fields written into the replica.
+    public var fields = 0
+    /// Fields left alone because a local edit of them waits to be pushed.
+    public var skipped = 0
+}
+
+extension ReplicaStore {
+    /// Records where this replica syncs, as `init --server --token` does.
+    public func setServer(_ server: String?, token: String?) throws {
+        try writer.write { db in
+            if let server { try db.execute(sql: "UPDATE replica SET server = ?", arguments: [server]) }
+            if let token { try db.execute(sql: "UPDATE replica SET token = ?", arguments: [token]) }
+        }
+    }
+
+    /// The next outbox entries in order, at most `limit`, marked sent in the same transaction:
+    /// from now on they are frozen (a later edit of the field gets an entry of its own), and a
+    /// batch cut off before its acknowledgement is simply sent again.
+    public func beginPush(limit: Int) throws -> [PushedChange] {
+        try writer.write { db in
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY local_seq LIMIT ?", arguments: [limit])
+            guard let last = rows.last else { return [] }
+            try db.execute(sql: "UPDATE outbox SET sent = 1 WHERE local_seq <= ? AND sent = 0", arguments: [last["local_seq"] as Int64])
+            return rows.map { row in
+                PushedChange(
+                    localSeq: row["local_seq"],
+                    change: FieldChange(entity: row["entity"], id: row["row_id"], field: row["field"],
+                                        value: row["value"] ?? .null, hlc: row["hlc"]),
+                    baseSeq: row["base_seq"], aliveBaseSeq: row["alive_base_seq"]
+                )
+            }
+        }
+    }
+
+    /// Applies a push's acknowledgement in one transaction: each acknowledged entry leaves the
+    /// outbox, and the field takes the server's current version (and value, when ours did not
+    /// stand) unless a newer local edit of it is waiting.
+    public func applyAcknowledgements(_ results: [PushResult]) throws {
+        try writer.write { db in
+            let identity = try Self.identity(db)
+            for result in results {
+                guard let entry = try Row.fetchOne(db, sql: "SELECT entity, row_id, field FROM outbox WHERE local_seq = ?",
+                                                   arguments: [result.localSeq]) else { continue }
+                try db.execute(sql: "DELETE FROM outbox WHERE local_seq = ?", arguments: [result.localSeq])
+                guard let current = result.current else { continue }
+                let row = PulledRow(entity: entry["entity"], id: entry["row_id"], fields: [entry["field"]: current])
+                _ = try Self.applyServerRow(db, row, identity: identity, origin: result.outcome == .conflict ? "overruled" : "push")
+            }
+        }
+    }
+
+    /// Applies one pulled batch and moves the cursor, in one transaction, so a cut pull resumes
+    /// where it stopped. A field with a pending local edit is not overwritten.
+    public func applyPulled(_ rows: [PulledRow], cursor: Int64) throws -> PullApplied {
+        try writer.write { db in
+            let identity = try Self.identity(db)
+            var applied = PullApplied()
+            for row in rows {
+                let result = try Self.applyServerRow(db, row, identity: identity, origin: "sync")
+                applied.fields += result.fields
+                applied.skipped += result.skipped
+            }
+            try db.execute(sql: "UPDATE replica SET cursor = max(cursor, ?)", arguments: [cursor])
+            return applied
+        }
+    }
+
+    /// Records a finished sync: the server's identity (checked next time) and when.
+    public func finishSync(serverIdentity: String) throws {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE replica SET server_identity = ?, last_sync_at = ?",
+                           arguments: [serverIdentity, isoTimestamp(millis: wallClock())])
+        }
+    }
+
+    /// Forgets the server's identity and cursor, so the next sync clones from the start (for a
+    /// replaced or restored server). Pending edits stay and are pushed.
+    public func prepareReclone() throws {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE replica SET server_identity = NULL, cursor = 0")
+            try db.execute(sql: "UPDATE field_versions SET server_seq = NULL")
+        }
+    }
+
+    /// Writes the server's version of some fields of one row, skipping fields with a pending
+    /// local edit; keeps the clock ahead of every time seen.
+    static func applyServerRow(_ db: Database, _ row: PulledRow, identity: Identity, origin: String) throws -> PullApplied {
+        var applied = PullApplied()
+        let isConflict = row.entity == "conflicts"
+        guard isConflict || EntitySchema.named(row.entity) != nil else { return applied }
+        let columns = isConflict ? conflictColumns : Set(EntitySchema.named(row.entity)!.syncedFieldNames)
+        let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM \(row.entity) WHERE id = ?", arguments: [row.id]) == true
+        if !exists {
+            try db.execute(sql: "INSERT INTO \(row.entity) (id) VALUES (?)", arguments: [row.id])
+        }
+        var newest = HLCTimestamp.zero
+        for (field, pulled) in row.fields.sorted(by: { $0.key < $1.key }) where columns.contains(field) {
+            let pending = try Bool.fetchOne(
+                db.cachedStatement(sql: "SELECT 1 FROM outbox WHERE entity = ? AND row_id = ? AND field = ? LIMIT 1"),
+                arguments: [row.entity, row.id, field]
+            ) == true
+            if pending {
+                applied.skipped += 1
+                continue
+            }
+            let old = try FieldValue.fetchOne(db, sql: "SELECT \(field) FROM \(row.entity) WHERE id = ?", arguments: [row.id]) ?? .null
+            if old != pulled.value {
+                try db.execute(sql: "UPDATE \(row.entity) SET \(field) = ? WHERE id = ?", arguments: [pulled.value, row.id])
+                if !isConflict {
+                    try db.cachedStatement(sql: """
+                        INSERT INTO history (entity, row_id, field, old_value, new_value, hlc, replica_id, analyst, origin)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """).execute(arguments: [row.entity, row.id, field, old, pulled.value, pulled.hlc,
+                                                 pulled.replicaID, pulled.analyst, origin])
+                }
+            }
+            try db.cachedStatement(sql: """
+                INSERT INTO field_versions (entity, row_id, field, server_seq, hlc, replica_id, analyst) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (entity, row_id, field) DO UPDATE SET server_seq = excluded.server_seq, hlc = excluded.hlc,
+                    replica_id = excluded.replica_id, analyst = excluded.analyst
+                """).execute(arguments: [row.entity, row.id, field, pulled.seq, pulled.hlc, pulled.replicaID, pulled.analyst])
+            newest = max(newest, pulled.hlc)
+            applied.fields += 1
+        }
+        if newest > .zero {
+            let last = try Int64.fetchOne(db, sql: "SELECT clock FROM replica") ?? 0
+            var clock = HybridLogicalClock(last: HLCTimestamp(rawValue: last))
+            let wall = HybridLogicalClock.wallMillisNow()
+            try db.execute(sql: "UPDATE replica SET clock = ?", arguments: [clock.receive(newest, wallMillis: wall)])
+        }
+        return applied
+    }
+
+    static let conflictColumns: Set<String> = [
+        "entity", "row_id", "field", "standing_value", "standing_hlc", "standing_replica_id", "standing_analyst",
+        "other_value", "other_hlc", "other_replica_id", "other_analyst", "status", "resolved_by", "resolved_hlc",
+    ]
+}

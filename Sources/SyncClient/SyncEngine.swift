@@ -1,0 +1,194 @@
+import Domain
+import Foundation
+import NIOCore
+import NIOPosix
+import Storage
+import SyncProtocol
+
+/// Where and how to sync; the CLI fills it from flags and the replica.
+public struct SyncConfiguration: Sendable {
+    /// HOST:PORT; nil takes the replica's.
+    public var server: String?
+    /// nil takes the replica's.
+    public var token: String?
+    /// Start over from cursor 0 with whatever server answers (after a server was replaced).
+    public var reclone = false
+    /// Changes per push (the server's limit caps it).
+    public var pushBatch = 500
+    /// Fields per pull batch.
+    public var pullBatch = 1000
+    public var connectTimeoutSeconds: Int64 = 5
+
+    public init() {}
+}
+
+/// What happened during a sync, as it happens.
+public enum SyncEvent: Sendable, Hashable {
+    case connected(server: String, compression: String)
+    case pushed(changes: Int, conflicts: Int)
+    case pulled(fields: Int)
+}
+
+/// What a sync did.
+public struct SyncSummary: Sendable, Hashable {
+    public var pushed = 0
+    public var conflicts = 0
+    public var pulled = 0
+    /// Pulled fields left alone because a local edit of them waits.
+    public var skipped = 0
+    /// Local edits not pushed because the token may only pull.
+    public var notPushed = 0
+}
+
+/// The client side of sync: connect, hello, push the outbox in batches, pull from the cursor,
+/// each step one transaction of the replica, so a sync cut at any point leaves a replica that
+/// opens and a next sync that finishes the job without duplicating or losing anything.
+public enum SyncEngine {
+    public static func sync(
+        _ store: ReplicaStore, configuration: SyncConfiguration,
+        progress: @escaping @Sendable (SyncEvent) -> Void = { _ in }
+    ) async throws -> SyncSummary {
+        if configuration.reclone { try store.prepareReclone() }
+        let identity = try store.identity()
+        guard let server = configuration.server ?? identity.server else {
+            throw SyncClientError(.notConfigured, "no server: give --server HOST:PORT (or set it with accord init --server)")
+        }
+        guard let token = configuration.token ?? identity.token else {
+            throw SyncClientError(.notConfigured, "no token: give --token T (or set it with accord init --token)")
+        }
+        guard let colon = server.lastIndex(of: ":"), let port = Int(server[server.index(after: colon)...]) else {
+            throw SyncClientError(.notConfigured, "the server must be HOST:PORT, not \(server)")
+        }
+        let host = String(server[..<colon])
+        let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
+        do {
+            channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+                .connectTimeout(.seconds(configuration.connectTimeoutSeconds))
+                .channelOption(.socketOption(.tcp_nodelay), value: 1)
+                .connect(host: host, port: port) { channel in
+                    channel.eventLoop.makeCompletedFuture {
+                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                    }
+                }
+        } catch {
+            throw SyncClientError(.unreachable, "cannot reach the server at \(server)")
+        }
+        do {
+            return try await channel.executeThenClose { inbound, outbound in
+                var connection = Connection(inbound: inbound.makeAsyncIterator(), outbound: outbound)
+                return try await run(store, identity: identity, token: token, server: server,
+                                     configuration: configuration, connection: &connection, progress: progress)
+            }
+        } catch let error as SyncClientError {
+            throw error
+        } catch let error as ProtocolError {
+            throw SyncClientError(.protocolError, "the server's data broke the protocol: \(error.message)")
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw SyncClientError(.unreachable, "the connection to \(server) broke off; run accord sync again to finish")
+        }
+    }
+
+    private static func run(
+        _ store: ReplicaStore, identity: ReplicaStore.Identity, token: String, server: String,
+        configuration: SyncConfiguration, connection: inout Connection, progress: @Sendable (SyncEvent) -> Void
+    ) async throws -> SyncSummary {
+        try await connection.send(ClientHello(token: token, replicaID: identity.replicaID, analyst: identity.analyst,
+                                              serverIdentity: identity.serverIdentity))
+        let hello = try await connection.expect(ServerHello.self, type: "hello")
+        if hello.compression == .deflate { try connection.startCompression() }
+        progress(.connected(server: server, compression: hello.compression.rawValue))
+
+        var summary = SyncSummary()
+        if hello.role == "reader" {
+            summary.notPushed = try store.status().pendingChanges
+        } else {
+            let batchSize = max(1, min(configuration.pushBatch, hello.limits.maxBatchChanges))
+            while true {
+                let batch = try store.beginPush(limit: batchSize)
+                if batch.isEmpty { break }
+                try await connection.send(PushMessage(changes: batch.map(WireChange.init)))
+                let ack = try await connection.expect(PushAckMessage.self, type: "push_ack")
+                let results = ack.results.map(\.result)
+                try store.applyAcknowledgements(results)
+                let conflicts = results.filter { $0.outcome == .conflict }.count
+                summary.pushed += results.count
+                summary.conflicts += conflicts
+                progress(.pushed(changes: results.count, conflicts: conflicts))
+            }
+        }
+
+        try await connection.send(PullMessage(cursor: try store.identity().cursor, limit: configuration.pullBatch))
+        while true {
+            let line = try await connection.nextLine()
+            switch try MessageCoding.type(of: line) {
+            case "changes":
+                let batch = try MessageCoding.decode(ChangesMessage.self, from: line, as: "changes")
+                let applied = try store.applyPulled(batch.rows.map(\.pulled), cursor: batch.cursor)
+                summary.pulled += applied.fields
+                summary.skipped += applied.skipped
+                progress(.pulled(fields: applied.fields))
+            case "pull_end":
+                try store.finishSync(serverIdentity: hello.serverIdentity)
+                return summary
+            case "error":
+                throw serverError(try MessageCoding.decode(ErrorMessage.self, from: line, as: "error"))
+            default:
+                throw SyncClientError(.protocolError, "the server sent an unexpected message during a pull")
+            }
+        }
+    }
+
+    static func serverError(_ error: ErrorMessage) -> SyncClientError {
+        switch error.code {
+        case ProtocolError.Code.unauthorized.description, ProtocolError.Code.forbidden.description:
+            SyncClientError(.refused, "the server refused the token: \(error.message)")
+        case ProtocolError.Code.wrongServer.description:
+            SyncClientError(.wrongServer, "this replica last synced with another server database; run accord sync --reclone to start over with this one")
+        default:
+            SyncClientError(.protocolError, "the server refused the sync (\(error.code)): \(error.message)")
+        }
+    }
+
+    /// Lines in and out of one connection.
+    struct Connection {
+        var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
+        let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+        var reader = LineReader()
+        var writer = LineWriter()
+
+        init(inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
+            self.inbound = inbound
+            self.outbound = outbound
+        }
+
+        mutating func send(_ message: some Encodable) async throws {
+            try await outbound.write(writer.encode(message))
+        }
+
+        mutating func startCompression() throws {
+            try writer.startDeflating()
+            try reader.startInflating()
+        }
+
+        mutating func nextLine() async throws -> ByteBuffer {
+            while true {
+                if let line = try reader.nextLine() { return line }
+                guard let bytes = try await inbound.next() else {
+                    throw SyncClientError(.unreachable, "the server closed the connection; run accord sync again to finish")
+                }
+                try reader.feed(bytes)
+            }
+        }
+
+        /// The next message, which must be of `type` (an `error` becomes a SyncClientError).
+        mutating func expect<T: Decodable>(_ kind: T.Type, type: String) async throws -> T {
+            let line = try await nextLine()
+            let actual = try MessageCoding.type(of: line)
+            if actual == "error" { throw SyncEngine.serverError(try MessageCoding.decode(ErrorMessage.self, from: line, as: "error")) }
+            guard actual == type else { throw SyncClientError(.protocolError, "expected \(type) from the server, got \(actual)") }
+            return try MessageCoding.decode(T.self, from: line, as: type)
+        }
+    }
+}

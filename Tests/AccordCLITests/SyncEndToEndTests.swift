@@ -1,0 +1,151 @@
+import Foundation
+import Testing
+import TestSupport
+
+/// A real `accord-server` and several real `accord` replicas in one temporary directory.
+final class SyncCluster {
+    let directory: TemporaryDirectory
+    let server: RunningProcess
+    let address: String
+    let db: [String]
+
+    init() throws {
+        directory = try TemporaryDirectory()
+        db = ["--db", directory.file("server.db")]
+        _ = try Executables.run("accord-server", ["import", "--sample"] + db)
+        server = try RunningProcess("accord-server", ["serve", "--port", "0"] + db)
+        guard let line = server.waitForLine(startingWith: "listening on ") else { throw CancellationError() }
+        address = String(line.dropFirst("listening on ".count))
+    }
+
+    deinit { _ = server.stop() }
+
+    func token(_ name: String, role: String = "editor") throws -> String {
+        try Executables.run("accord-server", ["token", "add", name, "--role", role] + db).stdout.trimmingCharacters(in: .newlines)
+    }
+
+    /// A new replica of this cluster's server, for `analyst`.
+    func replica(_ analyst: String, role: String = "editor") throws -> Replica {
+        let replica = Replica(path: directory.file("\(analyst).db"), directory: directory.path)
+        let created = try replica.run(["init", "--server", address, "--token", try token(analyst, role: role), "--analyst", analyst])
+        #expect(created.status == 0, "\(created)")
+        return replica
+    }
+}
+
+struct Replica {
+    let path: String
+    let directory: String
+
+    func run(_ arguments: [String]) throws -> ProcessResult {
+        try Executables.run("accord", arguments + ["--replica", path], in: directory)
+    }
+
+    @discardableResult
+    func ok(_ arguments: String..., sourceLocation: SourceLocation = #_sourceLocation) throws -> String {
+        let result = try run(arguments)
+        #expect(result.status == 0, "\(arguments): \(result)", sourceLocation: sourceLocation)
+        return result.stdout
+    }
+
+    func digest() throws -> String {
+        let status = try ok("status", "--format", "json")
+        let object = try JSONSerialization.jsonObject(with: Data(status.utf8)) as? [String: Any]
+        return object?["digest"] as? String ?? ""
+    }
+
+    func conflicts() throws -> [[String: Any]] {
+        try JSONSerialization.jsonObject(with: Data(try ok("conflicts", "--format", "json").utf8)) as? [[String: Any]] ?? []
+    }
+}
+
+@Suite struct SyncEndToEndTests {
+    @Test("a new replica clones the server and exports exactly what an earlier one exports")
+    func cloneMatches() throws {
+        let cluster = try SyncCluster()
+        let alice = try cluster.replica("alice")
+        #expect(try alice.ok("sync").contains("0 open conflicts"))
+        try alice.ok("add", "--title", "A new pledge", "--party", "Japan", "--amount", "5000000.50", "--currency", "JPY")
+        try alice.ok("sync")
+        let bob = try cluster.replica("bob")
+        try bob.ok("sync")
+        #expect(try bob.ok("export") == (try alice.ok("export")))
+        #expect(try bob.ok("export", "--entity", "meetings") == (try alice.ok("export", "--entity", "meetings")))
+        #expect(try bob.ok("export").split(separator: "\n").count == 33)
+        #expect(try bob.digest() == (try alice.digest()))
+    }
+
+    @Test("edits of different fields both survive; edits of one field leave the later standing and one conflict everywhere")
+    func mergeAndConflict() throws {
+        let cluster = try SyncCluster()
+        let alice = try cluster.replica("alice")
+        let bob = try cluster.replica("bob")
+        try alice.ok("sync")
+        try bob.ok("sync")
+        try alice.ok("edit", "01980c08", "--amount", "18000000")
+        try bob.ok("edit", "01980c08", "--status", "delivered")
+        try alice.ok("edit", "01980c09", "--note", "alice's reading")
+        Thread.sleep(forTimeInterval: 0.01)
+        try bob.ok("edit", "01980c09", "--note", "bob's reading")
+        for replica in [alice, bob, alice, bob] { try replica.ok("sync") }
+
+        for replica in [alice, bob] {
+            let shown = try replica.ok("show", "01980c08", "--format", "json")
+            #expect(shown.contains("\"amount\":\"18000000\"") && shown.contains("\"status\":\"delivered\""))
+            #expect(try replica.ok("show", "01980c09", "--format", "json").contains("\"notes\":\"bob's reading\""))
+            let conflicts = try replica.conflicts()
+            #expect(conflicts.count == 1)
+            #expect(conflicts.first?["field"] as? String == "notes")
+            #expect(conflicts.first?["other_value"] as? String == "alice's reading")
+            #expect(conflicts.first?["other_analyst"] as? String == "alice")
+            #expect(conflicts.first?["standing_analyst"] as? String == "bob")
+        }
+        #expect(try alice.ok("export") == (try bob.ok("export")))
+        #expect(try alice.digest() == (try bob.digest()))
+    }
+
+    @Test("after a round where everyone syncs twice, all exports are identical and all digests equal")
+    func convergence() throws {
+        let cluster = try SyncCluster()
+        let replicas = try ["alice", "bob", "carol"].map { try cluster.replica($0) }
+        for replica in replicas { try replica.ok("sync") }
+        try replicas[0].ok("edit", "01980c02", "--progress", "95")
+        try replicas[1].ok("delete", "01980c03")
+        try replicas[2].ok("add", "--title", "Carol's find", "--party", "EU")
+        try replicas[2].ok("edit", "01980c02", "--note", "checked")
+        for _ in 0..<2 { for replica in replicas { try replica.ok("sync") } }
+        let exports = try replicas.map { try $0.ok("export") }
+        #expect(Set(exports).count == 1)
+        #expect(Set(try replicas.map { try $0.digest() }).count == 1)
+        #expect(exports[0].contains("Carol's find") && !exports[0].contains("01980c03-5eed"))
+    }
+
+    @Test("a reader's edits are not pushed and change nothing on the server; a bad token is refused and pulls nothing")
+    func refusals() throws {
+        let cluster = try SyncCluster()
+        let reader = try cluster.replica("reader", role: "reader")
+        try reader.ok("sync")
+        try reader.ok("edit", "01980c08", "--status", "lapsed")
+        #expect(try reader.ok("sync").contains("1 local edits not pushed"))
+        let observer = try cluster.replica("observer")
+        try observer.ok("sync")
+        #expect(try observer.ok("show", "01980c08", "--format", "json").contains("\"status\":\"pledged\""))
+
+        let stranger = Replica(path: cluster.directory.file("stranger.db"), directory: cluster.directory.path)
+        #expect(try stranger.run(["init", "--server", cluster.address, "--token", "acc_wrong"]).status == 0)
+        let refused = try stranger.run(["sync"])
+        #expect(refused.status == 77)
+        #expect(refused.stderr.hasPrefix("error: ") && refused.stderr.contains("token"))
+        #expect(try stranger.ok("list", "--format", "csv") == "id,title,party,beneficiary,kind,amount,currency,qualifier,disbursed,status,meeting_id,date,period_start,period_end,progress,source_url,source_quote,tags,notes\n")
+    }
+
+    @Test("an unreachable server is a clear error with its own exit code")
+    func unreachable() throws {
+        let directory = try TemporaryDirectory()
+        let replica = Replica(path: directory.file("r.db"), directory: directory.path)
+        #expect(try replica.run(["init", "--server", "127.0.0.1:1", "--token", "acc_x"]).status == 0)
+        let result = try replica.run(["sync"])
+        #expect(result.status == 69)
+        #expect(result.stderr.hasPrefix("error: cannot reach"))
+    }
+}
