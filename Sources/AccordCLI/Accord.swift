@@ -11,7 +11,7 @@ struct Accord: ParsableCommand {
             """,
         subcommands: [
             Init.self, Add.self, Edit.self, Delete.self, List.self, Show.self,
-            Import.self, Export.self, Status.self, Log.self, MeetingCommand.self, Sync.self, Conflicts.self,
+            Import.self, Export.self, Status.self, Log.self, MeetingCommand.self, Sync.self, Conflicts.self, Resolve.self,
         ]
     )
 }

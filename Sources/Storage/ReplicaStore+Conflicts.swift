@@ -34,3 +34,79 @@ extension ReplicaStore {
         }
     }
 }
+
+extension ReplicaStore {
+    /// The id of the one conflict whose id starts with `prefix`.
+    public func resolveConflictID(prefix: String) throws -> RecordID {
+        let needle = prefix.lowercased()
+        let matches = try writer.read { db in
+            try String.fetchAll(db, sql: "SELECT id FROM conflicts WHERE id >= ? AND id < ? ORDER BY id LIMIT 11",
+                                arguments: [needle, needle + "\u{7F}"])
+        }
+        if matches.contains(needle) { return RecordID(needle)! }
+        guard !needle.isEmpty, matches.count == 1, let id = RecordID(matches[0]) else {
+            throw matches.isEmpty
+                ? StoreError(.notFound, "no conflict with id \(prefix)")
+                : StoreError(.ambiguous, "id prefix \(prefix) matches several conflicts: \(matches.prefix(10).joined(separator: ", "))")
+        }
+        return id
+    }
+
+    /// How to settle a conflict.
+    public enum Resolution: Sendable, Hashable {
+        case keepStanding
+        case keepOther
+        /// A new value, as text the field's type parses.
+        case value(String)
+    }
+
+    /// Settles an open conflict in one transaction: the chosen value becomes an ordinary edit
+    /// of the field (when it differs from the field's value here), and the conflict record's
+    /// status becomes `resolved`; both sync like any change. Returns the value that now stands.
+    @discardableResult
+    public func resolveConflict(_ id: RecordID, _ resolution: Resolution) throws -> FieldValue {
+        try writeChanges { db, context in
+            guard let record = try Row.fetchOne(db, sql: "SELECT * FROM conflicts WHERE id = ?", arguments: [id]),
+                  let entity: String = record["entity"], let rowText: String = record["row_id"], let field: String = record["field"],
+                  let rowID = RecordID(rowText), let schema = EntitySchema.named(entity) else {
+                throw StoreError(.notFound, "no complete conflict with id \(id) (sync again to receive it whole)")
+            }
+            guard (record["status"] as String?) == "open" else {
+                throw StoreError(.invalid, "conflict \(id) is already resolved")
+            }
+            let chosen: FieldValue
+            switch resolution {
+            case .keepStanding: chosen = record["standing_value"] ?? .null
+            case .keepOther: chosen = record["other_value"] ?? .null
+            case .value(let text):
+                if field == EntitySchema.deletedField {
+                    guard text == "0" || text == "1" else { throw StoreError(.invalid, "deleted: the value must be 0 (keep the row) or 1 (delete it)") }
+                    chosen = .integer(Int64(text)!)
+                } else {
+                    guard let spec = schema.field(named: field) else { throw StoreError(.invalid, "\(field) is not a field of \(entity)") }
+                    do {
+                        chosen = try spec.type.parse(text)
+                    } catch {
+                        throw StoreError(.invalid, "\(field): \((error as? ValidationError)?.message ?? "\(error)")")
+                    }
+                }
+            }
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM \(entity) WHERE id = ?", arguments: [rowID]) == true else {
+                throw StoreError(.notFound, "the \(schema.singular) \(rowID) of this conflict is not here yet; sync first")
+            }
+            let current = try FieldValue.fetchOne(db, sql: "SELECT \(field) FROM \(entity) WHERE id = ?", arguments: [rowID]) ?? .null
+            if current != chosen {
+                if field != EntitySchema.deletedField {
+                    var values = try Self.record(db, schema, id: rowID)?.values ?? [:]
+                    values[field] = chosen
+                    try Self.validate(schema, values, changed: [field])
+                }
+                try db.execute(sql: "UPDATE \(entity) SET \(field) = ? WHERE id = ?", arguments: [chosen, rowID])
+                try Self.recordLocalChange(db, entity: entity, id: rowID, field: field, old: current, new: chosen, context: context)
+            }
+            try db.execute(sql: "UPDATE conflicts SET status = 'resolved' WHERE id = ?", arguments: [id])
+            try Self.recordLocalChange(db, entity: "conflicts", id: id, field: "status", old: .text("open"), new: .text("resolved"), context: context)
+            return (chosen, true)
+        }
+    }
+}

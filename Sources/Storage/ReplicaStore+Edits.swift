@@ -145,23 +145,31 @@ extension ReplicaStore {
         _ db: Database, _ schema: EntitySchema, id: RecordID, field: String,
         old: FieldValue, new: FieldValue, context: EditContext
     ) throws {
+        try recordLocalChange(db, entity: schema.name, id: id, field: field, old: old, new: new, context: context)
+    }
+
+    /// The same for any replicated entity, conflict records included.
+    static func recordLocalChange(
+        _ db: Database, entity: String, id: RecordID, field: String,
+        old: FieldValue, new: FieldValue, context: EditContext
+    ) throws {
         let versionQuery = try db.cachedStatement(sql: "SELECT server_seq FROM field_versions WHERE entity = ? AND row_id = ? AND field = ?")
-        let base = try Int64.fetchOne(versionQuery, arguments: [schema.name, id, field]) ?? 0
-        let aliveBase = try Int64.fetchOne(versionQuery, arguments: [schema.name, id, EntitySchema.deletedField]) ?? 0
+        let base = try Int64.fetchOne(versionQuery, arguments: [entity, id, field]) ?? 0
+        let aliveBase = try Int64.fetchOne(versionQuery, arguments: [entity, id, EntitySchema.deletedField]) ?? 0
         try db.cachedStatement(sql: """
             INSERT INTO field_versions (entity, row_id, field, server_seq, hlc, replica_id, analyst)
             VALUES (?, ?, ?, NULL, ?, ?, ?)
             ON CONFLICT (entity, row_id, field) DO UPDATE SET
                 hlc = excluded.hlc, replica_id = excluded.replica_id, analyst = excluded.analyst
-            """).execute(arguments: [schema.name, id, field, context.hlc, context.replicaID, context.analyst])
+            """).execute(arguments: [entity, id, field, context.hlc, context.replicaID, context.analyst])
         try db.cachedStatement(sql: """
             INSERT INTO outbox (entity, row_id, field, value, base_seq, alive_base_seq, hlc) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (entity, row_id, field) WHERE sent = 0 DO UPDATE SET
                 value = excluded.value, hlc = excluded.hlc
-            """).execute(arguments: [schema.name, id, field, new, base, aliveBase, context.hlc])
+            """).execute(arguments: [entity, id, field, new, base, aliveBase, context.hlc])
         try db.cachedStatement(sql: """
             INSERT INTO history (entity, row_id, field, old_value, new_value, hlc, replica_id, analyst, origin)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'local')
-            """).execute(arguments: [schema.name, id, field, old, new, context.hlc, context.replicaID, context.analyst])
+            """).execute(arguments: [entity, id, field, old, new, context.hlc, context.replicaID, context.analyst])
     }
 }

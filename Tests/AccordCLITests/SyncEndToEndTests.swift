@@ -104,6 +104,54 @@ struct Replica {
         #expect(try alice.digest() == (try bob.digest()))
     }
 
+    @Test("resolve on one replica closes the conflict and sets the value on all of them after sync")
+    func resolveEverywhere() throws {
+        let cluster = try SyncCluster()
+        let alice = try cluster.replica("alice")
+        let bob = try cluster.replica("bob")
+        for replica in [alice, bob] { try replica.ok("sync") }
+        try alice.ok("edit", "01980c08", "--amount", "17500000")
+        Thread.sleep(forTimeInterval: 0.01)
+        try bob.ok("edit", "01980c08", "--amount", "17250000")
+        for replica in [alice, bob, alice] { try replica.ok("sync") }
+        let conflict = try #require(try alice.conflicts().first?["id"] as? String)
+        #expect(try alice.ok("resolve", String(conflict.prefix(13)), "--keep", "other") == "resolved \(conflict): 17500000 stands\n")
+        #expect(try alice.conflicts().isEmpty)
+        let again = try alice.run(["resolve", conflict, "--keep", "standing"])
+        #expect(again.status != 0 && again.stderr.contains("already resolved"))
+        for replica in [alice, bob, alice] { try replica.ok("sync") }
+        for replica in [alice, bob] {
+            #expect(try replica.conflicts().isEmpty)
+            #expect(try replica.ok("show", "01980c08", "--format", "json").contains("\"amount\":\"17500000\""))
+        }
+        #expect(try alice.digest() == (try bob.digest()))
+    }
+
+    @Test("delete against an unseen edit is a conflict like any other; a plain delete reaches everyone")
+    func deleteVersusEdit() throws {
+        let cluster = try SyncCluster()
+        let alice = try cluster.replica("alice")
+        let bob = try cluster.replica("bob")
+        for replica in [alice, bob] { try replica.ok("sync") }
+        try alice.ok("delete", "01980c05")
+        for replica in [alice, bob] { try replica.ok("sync") }
+        #expect(!(try bob.ok("export")).contains("01980c05-5eed"))
+
+        try alice.ok("delete", "01980c06")
+        Thread.sleep(forTimeInterval: 0.01)
+        try bob.ok("edit", "01980c06", "--status", "delivered")
+        for replica in [alice, bob, alice] { try replica.ok("sync") }
+        for replica in [alice, bob] {
+            let conflicts = try replica.conflicts()
+            #expect(conflicts.count == 1)
+            #expect(conflicts.first?["field"] as? String == "deleted")
+            // Bob's edit came later, so the row lives, with his edit; Alice's delete is kept aside.
+            #expect(try replica.ok("show", "01980c06", "--format", "json").contains("\"status\":\"delivered\""))
+            #expect(try replica.ok("export").contains("01980c06-5eed"))
+        }
+        #expect(try alice.digest() == (try bob.digest()))
+    }
+
     @Test("after a round where everyone syncs twice, all exports are identical and all digests equal")
     func convergence() throws {
         let cluster = try SyncCluster()
