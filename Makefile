@@ -1,7 +1,7 @@
 # Accord: `make run` and `make test` are the two commands a fresh machine needs.
 SWIFT ?= swift
 
-.PHONY: build release test run clean
+.PHONY: build release test run demo clean
 
 build:
 	$(SWIFT) build
@@ -26,6 +26,10 @@ run: release
 	  echo "  (accord sync arrives with the client-sync issue; meanwhile speak the wire by hand, e.g. with nc:" && \
 	  echo "   see Protocol/examples/first-sync.txt, with compression none)"
 	@exec .build/release/accord-server serve --db var/accord-server.db --host 127.0.0.1 --port 7420
+
+# Two analysts, offline edits, one conflict, sync, resolve, equal digests, printed as it happens.
+demo: build
+	@bash Tests/Demo/demo.sh .build/debug
 
 clean:
 	rm -rf .build var
