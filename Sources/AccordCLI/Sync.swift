@@ -38,9 +38,11 @@ extension Accord {
             }
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             let open = try store.status().openConflicts
-            var line = "pushed \(summary.pushed) changes (\(summary.conflicts) new conflicts), pulled \(summary.pulled) fields; \(open) open conflicts"
-            if summary.notPushed > 0 { line += "; \(summary.notPushed) local edits not pushed (the token may only pull)" }
-            print(line)
+            print("pushed \(summary.pushed) changes (\(summary.conflicts) new conflicts), pulled \(summary.pulled) fields; \(open) open conflicts")
+            if summary.notPushed > 0 {
+                // The pull went through; the push is refused, and says so with its own exit code.
+                throw SyncClientError(.refused, "this token may only pull: \(summary.notPushed) local edits were not pushed")
+            }
         }
     }
 }

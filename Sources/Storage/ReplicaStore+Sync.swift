@@ -84,6 +84,9 @@ extension ReplicaStore {
         try writer.write { db in
             try db.execute(sql: "UPDATE replica SET server_identity = NULL, cursor = 0")
             try db.execute(sql: "UPDATE field_versions SET server_seq = NULL")
+            // Sequences of the old server mean nothing to the new one: pending edits become
+            // concurrent with whatever it holds, so a differing value is a conflict, not lost.
+            try db.execute(sql: "UPDATE outbox SET base_seq = 0, alive_base_seq = 0")
         }
     }
 

@@ -174,7 +174,9 @@ struct Replica {
         let reader = try cluster.replica("reader", role: "reader")
         try reader.ok("sync")
         try reader.ok("edit", "01980c08", "--status", "lapsed")
-        #expect(try reader.ok("sync").contains("1 local edits not pushed"))
+        let refusedPush = try reader.run(["sync"])
+        #expect(refusedPush.status == 77)
+        #expect(refusedPush.stderr == "error: this token may only pull: 1 local edits were not pushed\n")
         let observer = try cluster.replica("observer")
         try observer.ok("sync")
         #expect(try observer.ok("show", "01980c08", "--format", "json").contains("\"status\":\"pledged\""))
@@ -185,6 +187,23 @@ struct Replica {
         #expect(refused.status == 77)
         #expect(refused.stderr.hasPrefix("error: ") && refused.stderr.contains("token"))
         #expect(try stranger.ok("list", "--format", "csv") == "id,title,party,beneficiary,kind,amount,currency,qualifier,disbursed,status,meeting_id,date,period_start,period_end,progress,source_url,source_quote,tags,notes\n")
+    }
+
+    @Test("a replica refuses another server database unless told to re-clone, and keeps its pending edits")
+    func wrongServer() throws {
+        let first = try SyncCluster()
+        let alice = try first.replica("alice")
+        try alice.ok("sync")
+        try alice.ok("edit", "01980c08", "--note", "kept across the move")
+        let second = try SyncCluster()
+        let token = try second.token("alice")
+        let refused = try alice.run(["sync", "--server", second.address, "--token", token])
+        #expect(refused.status == 78)
+        #expect(refused.stderr.hasPrefix("error: ") && refused.stderr.contains("--reclone"))
+        #expect(try alice.ok("sync", "--reclone").contains("pushed 1 changes"))
+        let bob = try second.replica("bob")
+        try bob.ok("sync")
+        #expect(try bob.ok("show", "01980c08", "--format", "json").contains("kept across the move"))
     }
 
     @Test("an unreachable server is a clear error with its own exit code")
