@@ -28,12 +28,17 @@ extension FieldType {
     /// Parses the text an analyst typed (a flag, a CSV cell) into the stored value.
     /// Empty text is no value.
     public func parse(_ raw: String) throws(ValidationError) -> FieldValue {
-        let trimmed = raw.trimmed
+        // One spelling per text: canonical composition (NFC), so "é" typed two ways is one value.
+        let trimmed = raw.trimmed.precomposedStringWithCanonicalMapping
         if trimmed.isEmpty { return .null }
         switch self {
         case .text(let maxLength, let multiline):
             if trimmed.count > maxLength {
                 throw ValidationError(field: nil, "is \(trimmed.count) characters long; the limit is \(maxLength)")
+            }
+            // Characters can hold many code points (stacked accents): bound the bytes too.
+            if trimmed.utf8.count > 4 * maxLength {
+                throw ValidationError(field: nil, "is \(trimmed.utf8.count) bytes long; the limit is \(4 * maxLength)")
             }
             let forbidden = trimmed.unicodeScalars.contains { scalar in
                 scalar.properties.generalCategory == .control && !(multiline && (scalar == "\n" || scalar == "\t"))

@@ -7,6 +7,30 @@ public enum FieldValue: Sendable, Hashable {
     case text(String)
     case integer(Int64)
 
+    /// Values are equal when their bytes are: Swift's `String ==` calls "é" and "e" + U+0301
+    /// equal, but SQLite, the digest and other replicas see different bytes. (Parsing stores
+    /// text in NFC, so analysts' look-alike spellings meet as the same bytes anyway.)
+    public static func == (lhs: FieldValue, rhs: FieldValue) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.text(let a), .text(let b)): a.utf8.elementsEqual(b.utf8)
+        case (.integer(let a), .integer(let b)): a == b
+        default: false
+        }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        switch self {
+        case .null: hasher.combine(0)
+        case .text(let text):
+            hasher.combine(1)
+            for byte in text.utf8 { hasher.combine(byte) }
+        case .integer(let number):
+            hasher.combine(2)
+            hasher.combine(number)
+        }
+    }
+
     public var isNull: Bool { self == .null }
 
     /// The text of a `.text` value, the digits of an `.integer`, nil for `.null`.

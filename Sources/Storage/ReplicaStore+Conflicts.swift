@@ -94,16 +94,28 @@ extension ReplicaStore {
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM \(entity) WHERE id = ?", arguments: [rowID]) == true else {
                 throw StoreError(.notFound, "the \(schema.singular) \(rowID) of this conflict is not here yet; sync first")
             }
-            let current = try FieldValue.fetchOne(db, sql: "SELECT \(field) FROM \(entity) WHERE id = ?", arguments: [rowID]) ?? .null
-            if current != chosen {
-                if field != EntitySchema.deletedField {
-                    var values = try Self.record(db, schema, id: rowID)?.values ?? [:]
-                    values[field] = chosen
-                    try Self.validate(schema, values, changed: [field])
-                }
-                try db.execute(sql: "UPDATE \(entity) SET \(field) = ? WHERE id = ?", arguments: [chosen, rowID])
-                try Self.recordLocalChange(db, entity: entity, id: rowID, field: field, old: current, new: chosen, context: context)
+            // The conflict settles the value it recorded. If the field has moved on since (a
+            // later edit here or from sync), resolving blind would overwrite that edit.
+            let version = try Row.fetchOne(db, sql: "SELECT hlc, replica_id FROM field_versions WHERE entity = ? AND row_id = ? AND field = ?",
+                                           arguments: [entity, rowID, field])
+            let pending = try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE entity = ? AND row_id = ? AND field = ? LIMIT 1",
+                                            arguments: [entity, rowID, field]) == true
+            let standingHLC: Int64? = record["standing_hlc"], standingReplica: String? = record["standing_replica_id"]
+            guard !pending, (version?["hlc"] as Int64?) == standingHLC, (version?["replica_id"] as String?) == standingReplica else {
+                throw StoreError(.invalid, "\(field) of \(schema.singular) \(rowID) has changed since this conflict; look at it (accord show) and sync, then resolve with --value if still needed")
             }
+            let current = try FieldValue.fetchOne(db, sql: "SELECT \(field) FROM \(entity) WHERE id = ?", arguments: [rowID]) ?? .null
+            if field != EntitySchema.deletedField {
+                var values = try Self.record(db, schema, id: rowID)?.values ?? [:]
+                values[field] = chosen
+                try Self.validate(schema, values, changed: [field])
+            }
+            if current != chosen {
+                try db.execute(sql: "UPDATE \(entity) SET \(field) = ? WHERE id = ?", arguments: [chosen, rowID])
+            }
+            // Pushed even when it keeps the value here, based on the standing version: two
+            // analysts resolving the same conflict differently meet as a new conflict.
+            try Self.recordLocalChange(db, entity: entity, id: rowID, field: field, old: current, new: chosen, context: context)
             try db.execute(sql: "UPDATE conflicts SET status = 'resolved' WHERE id = ?", arguments: [id])
             try Self.recordLocalChange(db, entity: "conflicts", id: id, field: "status", old: .text("open"), new: .text("resolved"), context: context)
             return (chosen, true)

@@ -70,6 +70,32 @@ extension ReplicaStore {
         }
     }
 
+    /// Moves never-sent outbox entries numbered at or below the server's high-water mark for
+    /// this replica (a replica restored from a copy reuses numbers the server has seen) above
+    /// everything, so the server does not take them for duplicates. Returns how many moved.
+    @discardableResult
+    public func renumberOutbox(aboveServerHighWater highWater: Int64) throws -> Int {
+        try writer.write { db in
+            let stale = try Int64.fetchAll(db, sql: "SELECT local_seq FROM outbox WHERE sent = 0 AND local_seq <= ? ORDER BY local_seq",
+                                           arguments: [highWater])
+            guard !stale.isEmpty else { return 0 }
+            let top = max(highWater, try Int64.fetchOne(db, sql: "SELECT max(local_seq) FROM outbox") ?? 0)
+            for (index, old) in stale.enumerated() {
+                try db.execute(sql: "UPDATE outbox SET local_seq = ? WHERE local_seq = ?", arguments: [top + Int64(index) + 1, old])
+            }
+            try db.execute(sql: "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'outbox'", arguments: [top + Int64(stale.count)])
+            return stale.count
+        }
+    }
+
+    /// Records the server's identity as soon as a first sync has been answered, so that a sync
+    /// cut before its end still binds the replica to that server.
+    public func recordServerIdentity(_ serverIdentity: String) throws {
+        try writer.write { db in
+            try db.execute(sql: "UPDATE replica SET server_identity = ? WHERE server_identity IS NULL", arguments: [serverIdentity])
+        }
+    }
+
     /// Records a finished sync: the server's identity (checked next time) and when.
     public func finishSync(serverIdentity: String) throws {
         try writer.write { db in
@@ -78,15 +104,31 @@ extension ReplicaStore {
         }
     }
 
-    /// Forgets the server's identity and cursor, so the next sync clones from the start (for a
-    /// replaced or restored server). Pending edits stay and are pushed.
+    /// Prepares to sync with a replaced or restored server from the start: forgets the old
+    /// server's identity, cursor and sequences, drops its conflict records, and queues every
+    /// field this replica holds as a change with no base, so the new server receives all of it
+    /// (what it already has merges as equal; what differs becomes a conflict, never a loss).
     public func prepareReclone() throws {
         try writer.write { db in
             try db.execute(sql: "UPDATE replica SET server_identity = NULL, cursor = 0")
-            try db.execute(sql: "UPDATE field_versions SET server_seq = NULL")
-            // Sequences of the old server mean nothing to the new one: pending edits become
-            // concurrent with whatever it holds, so a differing value is a conflict, not lost.
+            try db.execute(sql: "DELETE FROM outbox WHERE entity = 'conflicts'")
+            try db.execute(sql: "DELETE FROM field_versions WHERE entity = 'conflicts'")
+            try db.execute(sql: "DELETE FROM conflicts")
             try db.execute(sql: "UPDATE outbox SET base_seq = 0, alive_base_seq = 0")
+            let clock = try Int64.fetchOne(db, sql: "SELECT clock FROM replica") ?? 0
+            for schema in EntitySchema.all {
+                for field in schema.syncedFieldNames {
+                    try db.execute(sql: """
+                        INSERT INTO outbox (entity, row_id, field, value, base_seq, alive_base_seq, hlc)
+                        SELECT ?, t.id, ?, t.\(field), 0, 0, coalesce(v.hlc, ?)
+                        FROM \(schema.name) t
+                        LEFT JOIN field_versions v ON v.entity = ? AND v.row_id = t.id AND v.field = ?
+                        WHERE t.\(field) IS NOT NULL
+                          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity = ? AND o.row_id = t.id AND o.field = ? AND o.sent = 0)
+                        """, arguments: [schema.name, field, clock, schema.name, field, schema.name, field])
+                }
+            }
+            try db.execute(sql: "UPDATE field_versions SET server_seq = NULL")
         }
     }
 

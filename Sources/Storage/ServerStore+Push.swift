@@ -71,6 +71,13 @@ extension ServerStore {
         }
     }
 
+    /// The highest outbox sequence applied from `replicaID` (0: none).
+    public func highWater(of replicaID: String) throws -> Int64 {
+        try writer.read { db in
+            try Int64.fetchOne(db, sql: "SELECT high_water FROM replicas WHERE replica_id = ?", arguments: [replicaID]) ?? 0
+        }
+    }
+
     /// The entity of the replicated conflict records.
     public static let conflictsEntity = "conflicts"
 
@@ -79,6 +86,11 @@ extension ServerStore {
     static func check(_ db: Database, _ pushed: PushedChange) throws {
         let change = pushed.change
         let label = "change \(pushed.localSeq)"
+        // A clock from before 1970 or more than a day ahead would lose or win every merge.
+        let dayAhead = HybridLogicalClock.wallMillisNow() + 86_400_000
+        guard change.hlc.rawValue >= 0, change.hlc.wallMillis <= dayAhead else {
+            throw StoreError(.invalid, "\(label): its clock time is impossible (before 1970 or more than a day ahead)")
+        }
         if change.entity == conflictsEntity {
             guard change.field == "status", change.value == .text("open") || change.value == .text("resolved") else {
                 throw StoreError(.invalid, "\(label): only a conflict's status (open or resolved) may be pushed")

@@ -99,6 +99,8 @@ public enum SyncEngine {
         let hello = try await connection.expect(ServerHello.self, type: "hello")
         if hello.compression == .deflate { try connection.startCompression() }
         progress(.connected(server: server, compression: hello.compression.rawValue))
+        try store.recordServerIdentity(hello.serverIdentity)
+        try store.renumberOutbox(aboveServerHighWater: hello.highWater)
 
         var summary = SyncSummary()
         if hello.role == "reader" {
@@ -155,7 +157,9 @@ public enum SyncEngine {
     struct Connection {
         var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
         let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
-        var reader = LineReader()
+        /// The server is trusted more than a client is: a higher inflate ratio, since its
+        /// batches of a clone can compress very well.
+        var reader = LineReader(limits: { var limits = ProtocolLimits(); limits.maxInflateRatio = 1000; return limits }())
         var writer = LineWriter()
 
         init(inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {

@@ -70,8 +70,12 @@ public struct ServerHello: Codable, Sendable, Hashable {
     public var role: String
     public var compression: Compression
     public var limits: AnnouncedLimits
+    /// The highest `local_seq` the server has applied from this replica (0: none). A replica
+    /// restored from a copy renumbers its never-sent edits above it, or they would be taken
+    /// for duplicates.
+    public var highWater: Int64
 
-    public init(serverIdentity: String, role: String, compression: Compression, limits: AnnouncedLimits,
+    public init(serverIdentity: String, role: String, compression: Compression, limits: AnnouncedLimits, highWater: Int64 = 0,
                 protocolVersion: Int = ProtocolVersion.wire, schema: Int = ProtocolVersion.schema) {
         self.protocolVersion = protocolVersion
         self.schema = schema
@@ -79,12 +83,14 @@ public struct ServerHello: Codable, Sendable, Hashable {
         self.role = role
         self.compression = compression
         self.limits = limits
+        self.highWater = highWater
     }
 
     enum CodingKeys: String, CodingKey {
         case type, schema, role, compression, limits
         case protocolVersion = "protocol"
         case serverIdentity = "server_identity"
+        case highWater = "high_water"
     }
 }
 

@@ -97,14 +97,15 @@ public struct ServerConnectionStateMachine: Sendable {
         return .authenticate(hello)
     }
 
-    /// The token is good, with this role.
-    public mutating func authenticated(role: String, canPush: Bool) -> Action {
+    /// The token is good, with this role; `highWater` is what the store has applied from the replica.
+    public mutating func authenticated(role: String, canPush: Bool, highWater: Int64 = 0) -> Action {
         guard case .authenticating(let hello, let compression) = state else {
             return fail(ProtocolError(.internal, "authenticated outside the hello"))
         }
         let session = Session(replicaID: hello.replicaID, analyst: hello.analyst, role: role, canPush: canPush, compression: compression)
         state = .ready(session)
-        return .sendHello(ServerHello(serverIdentity: serverIdentity, role: role, compression: compression, limits: limits.announced), session)
+        return .sendHello(ServerHello(serverIdentity: serverIdentity, role: role, compression: compression,
+                                      limits: limits.announced, highWater: highWater), session)
     }
 
     public mutating func authenticationFailed() -> Action {

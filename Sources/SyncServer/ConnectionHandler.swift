@@ -1,6 +1,7 @@
 import Domain
 import Logging
 import NIOCore
+import NIOPosix
 import Storage
 import SyncProtocol
 
@@ -29,7 +30,7 @@ struct ConnectionHandler {
         logger.debug("connected")
         do {
             try await connection.executeThenClose { inbound, outbound in
-                var session = Session(store: store, logger: logger, machine: ServerConnectionStateMachine(serverIdentity: identity, limits: limits),
+                var session = Session(store: store, limits: limits, logger: logger, machine: ServerConnectionStateMachine(serverIdentity: identity, limits: limits),
                                       reader: LineReader(limits: limits), writer: LineWriter(), outbound: outbound)
                 do {
                     for try await bytes in inbound {
@@ -50,6 +51,9 @@ struct ConnectionHandler {
 /// One connection's state as the task serving it sees it.
 struct Session {
     let store: ServerStore
+    /// The most bytes of one `changes` line: a quarter of the line limit.
+    var maxBatchBytes: Int { limits.maxLineBytes / 4 }
+    let limits: ProtocolLimits
     var logger: Logger
     var machine: ServerConnectionStateMachine
     var reader: LineReader
@@ -74,10 +78,12 @@ struct Session {
         switch action {
         case .authenticate(let hello):
             let next: ServerConnectionStateMachine.Action
-            if let (name, role) = try store.authenticate(token: hello.token) {
+            let store = self.store, token = hello.token, replica = hello.replicaID
+            if let (name, role) = try await offPool({ try store.authenticate(token: token) }) {
                 logger[metadataKey: "connection.token"] = "\(name)"
                 logger[metadataKey: "connection.replica"] = "\(hello.replicaID)"
-                next = machine.authenticated(role: role.rawValue, canPush: role.canPush)
+                let highWater = try await offPool { try store.highWater(of: replica) }
+                next = machine.authenticated(role: role.rawValue, canPush: role.canPush, highWater: highWater)
             } else {
                 logger.info("refused: bad token")
                 next = machine.authenticationFailed()
@@ -94,7 +100,10 @@ struct Session {
         case .applyPush(let push, let session):
             let results: [PushResult]
             do {
-                results = try store.applyPush(push.changes.map(\.pushed), from: .init(replicaID: session.replicaID, analyst: session.analyst))
+                let changes = push.changes.map(\.pushed)
+                let pusher = ServerStore.Pusher(replicaID: session.replicaID, analyst: session.analyst)
+                let store = self.store
+                results = try await offPool { try store.applyPush(changes, from: pusher) }
             } catch let error as StoreError {
                 return try await perform(machine.readFailed(ProtocolError(.badMessage, error.message)))
             }
@@ -105,14 +114,26 @@ struct Session {
         case .streamPull(let pull, _):
             var cursor = pull.cursor
             var sent = 0
+            let requested = pull.limit ?? 1000
+            var limit = requested
+            let store = self.store
             while true {
-                let batch = try store.pull(after: cursor, limit: pull.limit ?? 1000)
+                let from = cursor, fields = limit
+                let batch = try await offPool { try store.pull(after: from, limit: fields) }
                 if batch.rows.isEmpty { break }
+                let line = try MessageCoding.line(ChangesMessage(rows: batch.rows.map(WireRow.init), cursor: batch.cursor))
+                // A batch stays well inside the peer's line limit, however large its values:
+                // halve it until it fits (one field always does; fields are bounded).
+                if line.readableBytes > maxBatchBytes && fields > 1 {
+                    limit = max(1, fields / 2)
+                    continue
+                }
                 // Each write waits while the socket is not writable: a slow reader slows the
                 // pull instead of filling the server's memory.
-                try await outbound.write(writer.encode(ChangesMessage(rows: batch.rows.map(WireRow.init), cursor: batch.cursor)))
+                try await outbound.write(writer.encode(bytes: line))
                 sent += batch.rows.count
                 cursor = batch.cursor
+                limit = min(requested, limit * 2)
             }
             try await outbound.write(writer.encode(PullEndMessage(cursor: cursor)))
             logger.info("pull", metadata: ["pull.from": "\(pull.cursor)", "pull.to": "\(cursor)", "pull.rows": "\(sent)"])
@@ -123,4 +144,10 @@ struct Session {
             return false
         }
     }
+}
+
+/// Runs a store call (SQLite, which blocks) on NIO's thread pool, not on Swift's cooperative
+/// pool, whose few threads every connection's task shares.
+func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await NIOThreadPool.singleton.runIfActive(body)
 }

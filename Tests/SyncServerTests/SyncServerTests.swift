@@ -184,6 +184,35 @@ import Testing
         try await server.stop()
     }
 
+    @Test("a pull of large values comes in batches that stay well inside the line limit")
+    func largeValuesSplitBatches() async throws {
+        var limits = ProtocolLimits()
+        limits.maxLineBytes = 64 * 1024
+        let server = try await TestServer.start(limits: limits)
+        let quote = String(repeating: "東南アジア", count: 600) // 3000 characters, 9000 bytes
+        let writer = try server.connect()
+        try await writer.hello(token: try server.token(.editor))
+        let rows = (0..<40).map { _ in RecordID.generate() }
+        for start in stride(from: 0, to: rows.count, by: 5) { // five per push keeps each push line under the limit
+            try writer.send(PushMessage(changes: (start..<start + 5).map { change(Int64($0 + 1), "source_quote", .text(quote), id: rows[$0]) }))
+            #expect(try await writer.receive()?["type"] as? String == "push_ack")
+        }
+        // This client refuses any line over 16 KiB: the server must cut its batches to fit.
+        var strict = ProtocolLimits()
+        strict.maxLineBytes = 16 * 1024
+        let reader = try server.connect(limits: strict)
+        try await reader.hello(token: try server.token(.reader))
+        try reader.send(PullMessage(cursor: 0, limit: 1000))
+        var quotes = 0, batches = 0
+        while let message = try await reader.receive(), message["type"] as? String == "changes" {
+            batches += 1
+            for row in message["rows"] as? [[String: Any]] ?? [] where (row["fields"] as? [String: Any])?["source_quote"] != nil { quotes += 1 }
+        }
+        #expect(quotes == 40)
+        #expect(batches > 1)
+        try await server.stop()
+    }
+
     @Test("a silent connection is closed with idle-timeout")
     func idleTimeout() async throws {
         var limits = ProtocolLimits()
@@ -198,11 +227,11 @@ import Testing
     @Test("hundreds of idle connections: those over the limit are refused, and the server serves again once they go")
     func manyIdleConnections() async throws {
         var limits = ProtocolLimits()
-        limits.maxConnections = 150
+        limits.maxConnections = 200
         let server = try await TestServer.start(limits: limits)
         let token = try server.token(.reader)
         var idle: [TestClient] = []
-        for _ in 0..<150 {
+        for _ in 0..<200 {
             let client = try server.connect()
             // A hello answered means the server has admitted the connection.
             #expect(try await client.hello(token: token, compression: ["none"])?["type"] as? String == "hello")

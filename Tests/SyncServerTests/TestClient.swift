@@ -18,10 +18,11 @@ final class TestClient: @unchecked Sendable {
     }
 
     private let socket: Int32
-    private var reader = LineReader()
+    private var reader: LineReader
     private var writer = LineWriter()
 
-    init(port: Int) throws {
+    init(port: Int, limits: ProtocolLimits = ProtocolLimits()) throws {
+        reader = LineReader(limits: limits)
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

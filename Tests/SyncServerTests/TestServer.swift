@@ -44,7 +44,7 @@ final class TestServer: Sendable {
     }
 
     /// A client connected to this server.
-    func connect() throws -> TestClient { try TestClient(port: port) }
+    func connect(limits: ProtocolLimits = ProtocolLimits()) throws -> TestClient { try TestClient(port: port, limits: limits) }
 
     func token(_ role: Role, name: String = UUID().uuidString) throws -> String {
         try store.addToken(name: name, role: role)

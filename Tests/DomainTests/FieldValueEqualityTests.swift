@@ -1,0 +1,27 @@
+import Testing
+@testable import Domain
+
+@Suite struct FieldValueEqualityTests {
+    @Test("text values are equal only when their bytes are, unlike Swift strings")
+    func byteEquality() {
+        let composed = "Caf\u{E9}", decomposed = "Cafe\u{301}"
+        #expect(composed == decomposed) // Swift's canonical equivalence…
+        #expect(FieldValue.text(composed) != FieldValue.text(decomposed)) // …is not what replicas store
+        #expect(Set([FieldValue.text(composed), .text(decomposed)]).count == 2)
+        #expect(FieldValue.text("a") == FieldValue.text("a"))
+    }
+
+    @Test("parsing stores text in NFC, so both spellings become the same bytes")
+    func parsingNormalises() throws {
+        let type = FieldType.text(maxLength: 200, multiline: false)
+        #expect(try type.parse("Cafe\u{301}") == .text("Caf\u{E9}"))
+        #expect(try type.parse("Caf\u{E9}") == .text("Caf\u{E9}"))
+    }
+
+    @Test("a character stacked with accents counts against a byte limit too")
+    func byteLimit() {
+        let stacked = "a" + String(repeating: "\u{301}", count: 300)
+        #expect(stacked.count == 1)
+        #expect(throws: ValidationError.self) { try FieldType.text(maxLength: 100, multiline: false).parse(stacked) }
+    }
+}
