@@ -6,6 +6,11 @@ extension ServerStore {
     struct StoredField {
         var stamp: FieldStamp
         var analyst: String
+
+        /// The field as a push acknowledgement or a pull reports it.
+        var pulled: PulledField {
+            PulledField(value: stamp.value, seq: stamp.seq, hlc: stamp.hlc, replicaID: stamp.replicaID, analyst: analyst)
+        }
     }
 
     /// Who is pushing.
@@ -35,9 +40,7 @@ extension ServerStore {
             var results: [PushResult] = []
             for pushed in changes {
                 guard pushed.localSeq > highWater else {
-                    let current = try Self.storedField(db, pushed.change.entity, pushed.change.id, pushed.change.field).map {
-                        PulledField(value: $0.stamp.value, seq: $0.stamp.seq, hlc: $0.stamp.hlc, replicaID: $0.stamp.replicaID, analyst: $0.analyst)
-                    }
+                    let current = try Self.storedField(db, pushed.change.entity, pushed.change.id, pushed.change.field)?.pulled
                     results.append(PushResult(localSeq: pushed.localSeq, outcome: .duplicate, current: current))
                     continue
                 }
@@ -59,9 +62,7 @@ extension ServerStore {
                         result.conflictID = aliveResult.conflictID
                     }
                 }
-                result.current = try Self.storedField(db, change.entity, change.id, change.field).map {
-                    PulledField(value: $0.stamp.value, seq: $0.stamp.seq, hlc: $0.stamp.hlc, replicaID: $0.stamp.replicaID, analyst: $0.analyst)
-                }
+                result.current = try Self.storedField(db, change.entity, change.id, change.field)?.pulled
                 highWater = pushed.localSeq
                 results.append(result)
             }
