@@ -22,9 +22,8 @@ run: release
 	@token=$$(.build/release/accord-server token add demo-$$(date +%s) --role editor --db var/accord-server.db) && \
 	  echo "demo token (editor): $$token" && \
 	  echo "try, in another terminal:" && \
-	  echo "  .build/release/accord init --replica /tmp/demo.db --server 127.0.0.1:7420 --token $$token --analyst you" && \
-	  echo "  (accord sync arrives with the client-sync issue; meanwhile speak the wire by hand, e.g. with nc:" && \
-	  echo "   see Protocol/examples/first-sync.txt, with compression none)"
+	  echo "  .build/release/accord init --replica /tmp/demo.db --server 127.0.0.1:7420 --token $$token --analyst you && .build/release/accord sync --replica /tmp/demo.db" && \
+	  echo "  .build/release/accord list --replica /tmp/demo.db"
 	@exec .build/release/accord-server serve --db var/accord-server.db --host 127.0.0.1 --port 7420
 
 # Two analysts, offline edits, one conflict, sync, resolve, equal digests, printed as it happens.
