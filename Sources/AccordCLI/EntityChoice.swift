@@ -7,3 +7,5 @@ enum EntityChoice: String, ExpressibleByArgument, CaseIterable {
 
     var schema: EntitySchema { self == .commitments ? .commitments : .meetings }
 }
+
+extension Interchange.Format: ExpressibleByArgument {}

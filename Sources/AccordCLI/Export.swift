@@ -9,11 +9,9 @@ extension Accord {
             abstract: "Export the live rows of one entity, one per line, ordered by id."
         )
 
-        enum Format: String, ExpressibleByArgument { case jsonl, csv }
-
         @OptionGroup var replica: ReplicaOptions
         @Option(help: "commitments or meetings.") var entity: EntityChoice = .commitments
-        @Option(help: "jsonl or csv.") var format: Format = .jsonl
+        @Option(help: "jsonl or csv.") var format: Interchange.Format = .jsonl
         @Option(help: "Write to this file (replaced whole) instead of standard output.") var output: String?
 
         func run() throws {

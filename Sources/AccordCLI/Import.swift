@@ -13,13 +13,11 @@ extension Accord {
                 """
         )
 
-        enum Format: String, ExpressibleByArgument { case csv, jsonl }
-
         @OptionGroup var replica: ReplicaOptions
         @Argument(help: "The file to import (.csv or .jsonl).") var file: String?
         @Flag(help: "Import the dataset of the seed article (meetings and commitments).") var sample = false
         @Option(help: "commitments or meetings.") var entity: EntityChoice = .commitments
-        @Option(help: "csv or jsonl (default: from the file name, else from its first character).") var format: Format?
+        @Option(help: "csv or jsonl (default: from the file name, else from its first character).") var format: Interchange.Format?
 
         func validate() throws {
             if sample == (file != nil) { throw ValidationError("give either FILE or --sample") }
@@ -40,20 +38,10 @@ extension Accord {
                 throw CLIError.invalid("\(file) is not UTF-8 text")
             }
             let schema = entity.schema
-            let rows = switch format ?? Self.guessFormat(file: file, text: text) {
-            case .csv: try Interchange.parseCSV(text, schema: schema)
-            case .jsonl: try Interchange.parseJSONLines(text, schema: schema)
-            }
+            let rows = try Interchange.parse(text, fileName: file, format: format, schema: schema)
             let store = try replica.open()
             let summary = try store.importRows(schema, rows)
             print("imported \(schema.name) from \(file): \(describe(summary))")
-        }
-
-        static func guessFormat(file: String, text: String) -> Format {
-            let lower = file.lowercased()
-            if lower.hasSuffix(".csv") { return .csv }
-            if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") { return .jsonl }
-            return text.drop(while: \.isWhitespace).first == "{" ? .jsonl : .csv
         }
 
         func describe(_ summary: ImportSummary) -> String {

@@ -33,9 +33,7 @@ extension AccordServer {
             let schema = EntitySchema.named(entity)!
             let rows: [Interchange.ImportedRow]
             do {
-                rows = file.lowercased().hasSuffix(".csv") || !(text.drop(while: \.isWhitespace).first == "{")
-                    ? try Interchange.parseCSV(text, schema: schema)
-                    : try Interchange.parseJSONLines(text, schema: schema)
+                rows = try Interchange.parse(text, fileName: file, schema: schema)
             } catch {
                 throw StoreError(.invalid, error.description)
             }

@@ -24,6 +24,27 @@ public enum Interchange {
         public var description: String { "line \(line): \(message)" }
     }
 
+    /// The two file formats.
+    public enum Format: String, Sendable, CaseIterable {
+        case csv, jsonl
+
+        /// From the file name (.csv; .jsonl, .ndjson, .json), else from the first character.
+        public static func guess(fileName: String, text: String) -> Format {
+            let lower = fileName.lowercased()
+            if lower.hasSuffix(".csv") { return .csv }
+            if lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson") || lower.hasSuffix(".json") { return .jsonl }
+            return text.drop(while: \.isWhitespace).first == "{" ? .jsonl : .csv
+        }
+    }
+
+    /// Parses a whole file in `format`, or the format its name and first character suggest.
+    public static func parse(_ text: String, fileName: String, format: Format? = nil, schema: EntitySchema) throws(ImportError) -> [ImportedRow] {
+        switch format ?? Format.guess(fileName: fileName, text: text) {
+        case .csv: try parseCSV(text, schema: schema)
+        case .jsonl: try parseJSONLines(text, schema: schema)
+        }
+    }
+
     // MARK: JSON lines
 
     public static func jsonLine(_ record: EntityRow, schema: EntitySchema) -> String {

@@ -38,18 +38,7 @@ extension ReplicaStore {
 extension ReplicaStore {
     /// The id of the one conflict whose id starts with `prefix`.
     public func resolveConflictID(prefix: String) throws -> RecordID {
-        let needle = prefix.lowercased()
-        let matches = try writer.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM conflicts WHERE id >= ? AND id < ? ORDER BY id LIMIT 11",
-                                arguments: [needle, needle + "\u{7F}"])
-        }
-        if matches.contains(needle) { return RecordID(needle)! }
-        guard !needle.isEmpty, matches.count == 1, let id = RecordID(matches[0]) else {
-            throw matches.isEmpty
-                ? StoreError(.notFound, "no conflict with id \(prefix)")
-                : StoreError(.ambiguous, "id prefix \(prefix) matches several conflicts: \(matches.prefix(10).joined(separator: ", "))")
-        }
-        return id
+        try resolveID(in: "conflicts", singular: "conflict", prefix: prefix)
     }
 
     /// How to settle a conflict.

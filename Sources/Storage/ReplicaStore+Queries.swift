@@ -26,26 +26,31 @@ extension ReplicaStore {
     /// The id of the one row whose id starts with `prefix` (an exact id always wins).
     /// No match and several matches are errors; the latter lists the candidates.
     public func resolveID(_ schema: EntitySchema, prefix: String) throws -> RecordID {
+        try resolveID(in: schema.name, singular: schema.singular, prefix: prefix)
+    }
+
+    /// The prefix lookup for any table keyed by a UUID `id` (the entities, the conflicts).
+    func resolveID(in table: String, singular: String, prefix: String) throws -> RecordID {
         let needle = prefix.lowercased()
         guard !needle.isEmpty, needle.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
             throw StoreError(.notFound, "\"\(prefix)\" is not an id or id prefix (hex digits and dashes)")
         }
         let matches = try writer.read { db in
             try String.fetchAll(
-                db, sql: "SELECT id FROM \(schema.name) WHERE id >= ? AND id < ? ORDER BY id LIMIT 11",
+                db, sql: "SELECT id FROM \(table) WHERE id >= ? AND id < ? ORDER BY id LIMIT 11",
                 arguments: [needle, needle + "\u{7F}"]
             )
         }
         if matches.contains(needle) { return RecordID(needle)! }
         switch matches.count {
         case 0:
-            throw StoreError(.notFound, "no \(schema.singular) with id \(prefix)")
+            throw StoreError(.notFound, "no \(singular) with id \(prefix)")
         case 1:
             return RecordID(matches[0])!
         default:
             let shown = matches.prefix(10).joined(separator: ", ")
             let more = matches.count > 10 ? " and more" : ""
-            throw StoreError(.ambiguous, "id prefix \(prefix) matches several \(schema.name): \(shown)\(more)")
+            throw StoreError(.ambiguous, "id prefix \(prefix) matches several \(table): \(shown)\(more)")
         }
     }
 
