@@ -12,7 +12,7 @@ release:
 # Every test: Domain and Storage unit tests, and end-to-end tests of the real `accord` binary.
 test:
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --skip SimulationTests
 
 # The sync server on 127.0.0.1:7420 over var/accord-server.db, loaded with the sample once,
 # with a fresh demo token; in the foreground until Ctrl-C (SIGINT) or SIGTERM.

@@ -87,6 +87,15 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "SimulationTests",
+            dependencies: [
+                "Domain", "Storage", "SyncProtocol", "SyncServer", "SyncClient",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
             name: "SyncProtocolTests",
             dependencies: ["SyncProtocol", .product(name: "NIOTestUtils", package: "swift-nio")]
         ),

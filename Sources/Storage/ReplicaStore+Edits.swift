@@ -39,7 +39,7 @@ extension ReplicaStore {
     /// Adds a row and returns its id (a new UUIDv7 unless one is given).
     @discardableResult
     public func insert(_ schema: EntitySchema, id: RecordID? = nil, values: [String: FieldValue]) throws -> RecordID {
-        let id = id ?? RecordID.generate()
+        let id = id ?? newID()
         try writeChanges { db, context in
             try Self.insert(db, schema, id: id, values: values, context: context)
             return ((), true)

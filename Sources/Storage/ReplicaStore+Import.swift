@@ -31,12 +31,14 @@ extension ReplicaStore {
     @discardableResult
     public func importRows(_ schema: EntitySchema, _ rows: [Interchange.ImportedRow]) throws -> ImportSummary {
         try writeChanges { db, context in
-            let summary = try Self.importRows(db, schema, rows, context: context)
+            let summary = try Self.importRows(db, schema, rows, context: context, newID: newID)
             return (summary, summary.inserted + summary.updated > 0)
         }
     }
 
-    static func importRows(_ db: Database, _ schema: EntitySchema, _ rows: [Interchange.ImportedRow], context: EditContext) throws -> ImportSummary {
+    static func importRows(
+        _ db: Database, _ schema: EntitySchema, _ rows: [Interchange.ImportedRow], context: EditContext, newID: () -> RecordID
+    ) throws -> ImportSummary {
         var summary = ImportSummary()
         var seen = Set<RecordID>()
         for row in rows {
@@ -50,7 +52,7 @@ extension ReplicaStore {
                     let changed = try update(db, schema, id: id, changes: changes, context: context)
                     if changed.isEmpty { summary.unchanged += 1 } else { summary.updated += 1 }
                 } else {
-                    try insert(db, schema, id: row.id ?? RecordID.generate(), values: row.values, context: context)
+                    try insert(db, schema, id: row.id ?? newID(), values: row.values, context: context)
                     summary.inserted += 1
                 }
             } catch let error as StoreError {

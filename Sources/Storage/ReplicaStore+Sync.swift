@@ -49,7 +49,8 @@ extension ReplicaStore {
                 try db.execute(sql: "DELETE FROM outbox WHERE local_seq = ?", arguments: [result.localSeq])
                 guard let current = result.current else { continue }
                 let row = PulledRow(entity: entry["entity"], id: entry["row_id"], fields: [entry["field"]: current])
-                _ = try Self.applyServerRow(db, row, identity: identity, origin: result.outcome == .conflict ? "overruled" : "push")
+                _ = try Self.applyServerRow(db, row, identity: identity, origin: result.outcome == .conflict ? "overruled" : "push",
+                                            wallMillis: wallClock())
             }
         }
     }
@@ -61,7 +62,7 @@ extension ReplicaStore {
             let identity = try Self.identity(db)
             var applied = PullApplied()
             for row in rows {
-                let result = try Self.applyServerRow(db, row, identity: identity, origin: "sync")
+                let result = try Self.applyServerRow(db, row, identity: identity, origin: "sync", wallMillis: wallClock())
                 applied.fields += result.fields
                 applied.skipped += result.skipped
             }
@@ -134,7 +135,9 @@ extension ReplicaStore {
 
     /// Writes the server's version of some fields of one row, skipping fields with a pending
     /// local edit; keeps the clock ahead of every time seen.
-    static func applyServerRow(_ db: Database, _ row: PulledRow, identity: Identity, origin: String) throws -> PullApplied {
+    static func applyServerRow(
+        _ db: Database, _ row: PulledRow, identity: Identity, origin: String, wallMillis: Int64
+    ) throws -> PullApplied {
         var applied = PullApplied()
         let isConflict = row.entity == "conflicts"
         guard isConflict || EntitySchema.named(row.entity) != nil else { return applied }
@@ -175,13 +178,13 @@ extension ReplicaStore {
         if newest > .zero {
             let last = try Int64.fetchOne(db, sql: "SELECT clock FROM replica") ?? 0
             var clock = HybridLogicalClock(last: HLCTimestamp(rawValue: last))
-            let wall = HybridLogicalClock.wallMillisNow()
-            try db.execute(sql: "UPDATE replica SET clock = ?", arguments: [clock.receive(newest, wallMillis: wall)])
+            try db.execute(sql: "UPDATE replica SET clock = ?", arguments: [clock.receive(newest, wallMillis: wallMillis)])
         }
         return applied
     }
 
-    static let conflictColumns: Set<String> = [
+    /// The fields of a conflict record that sync (the `conflicts` entity, created by the server).
+    public static let conflictColumns: Set<String> = [
         "entity", "row_id", "field", "standing_value", "standing_hlc", "standing_replica_id", "standing_analyst",
         "other_value", "other_hlc", "other_replica_id", "other_analyst", "status", "resolved_by", "resolved_hlc",
     ]

@@ -17,10 +17,13 @@ public struct ReplicaStore: Sendable {
     public let writer: any DatabaseWriter
     /// Milliseconds since 1970, injected so that tests control the clock.
     let wallClock: @Sendable () -> Int64
+    /// New row ids, injected so that a seeded simulation replays exactly.
+    let newID: @Sendable () -> RecordID
 
-    init(writer: any DatabaseWriter, wallClock: @escaping @Sendable () -> Int64) {
+    init(writer: any DatabaseWriter, wallClock: @escaping @Sendable () -> Int64, newID: @escaping @Sendable () -> RecordID) {
         self.writer = writer
         self.wallClock = wallClock
+        self.newID = newID
     }
 
     /// Who this replica is and where it syncs.
@@ -44,7 +47,8 @@ public struct ReplicaStore: Sendable {
         analyst: String,
         server: String? = nil,
         token: String? = nil,
-        wallClock: @escaping @Sendable () -> Int64 = HybridLogicalClock.wallMillisNow
+        wallClock: @escaping @Sendable () -> Int64 = HybridLogicalClock.wallMillisNow,
+        newID: @escaping @Sendable () -> RecordID = { RecordID.generate() }
     ) throws -> ReplicaStore {
         let url = URL(fileURLWithPath: path)
         let fileManager = FileManager.default
@@ -61,7 +65,7 @@ public struct ReplicaStore: Sendable {
             let queue = try DatabaseQueue(path: temporary)
             try migrator.migrate(queue)
             try queue.write { db in
-                try insertIdentity(db, analyst: analyst, server: server, token: token, wallMillis: wallClock())
+                try insertIdentity(db, replicaID: newID(), analyst: analyst, server: server, token: token, wallMillis: wallClock())
             }
             try queue.writeWithoutTransaction { db in _ = try String.fetchOne(db, sql: "PRAGMA journal_mode = WAL") }
             try queue.close()
@@ -74,14 +78,15 @@ public struct ReplicaStore: Sendable {
             }
             throw error
         }
-        return try open(at: path, wallClock: wallClock)
+        return try open(at: path, wallClock: wallClock, newID: newID)
     }
 
     /// Opens an existing replica. A missing file, a file that is not SQLite, and an SQLite file
     /// that is not an Accord replica are refused before anything is written to them.
     public static func open(
         at path: String,
-        wallClock: @escaping @Sendable () -> Int64 = HybridLogicalClock.wallMillisNow
+        wallClock: @escaping @Sendable () -> Int64 = HybridLogicalClock.wallMillisNow,
+        newID: @escaping @Sendable () -> RecordID = { RecordID.generate() }
     ) throws -> ReplicaStore {
         try checkIsReplica(at: path)
         // One connection: a command is one process doing one thing at a time. The file is in
@@ -93,24 +98,29 @@ public struct ReplicaStore: Sendable {
         let migrator = migrator
         let upToDate = try queue.read { db in try migrator.hasCompletedMigrations(db) }
         if !upToDate { try migrator.migrate(queue) }
-        return ReplicaStore(writer: queue, wallClock: wallClock)
+        return ReplicaStore(writer: queue, wallClock: wallClock, newID: newID)
     }
 
     /// A replica in memory, for tests.
     public static func inMemory(
         analyst: String = "tester",
-        wallClock: @escaping @Sendable () -> Int64 = HybridLogicalClock.wallMillisNow
+        wallClock: @escaping @Sendable () -> Int64 = HybridLogicalClock.wallMillisNow,
+        newID: @escaping @Sendable () -> RecordID = { RecordID.generate() }
     ) throws -> ReplicaStore {
         let queue = try DatabaseQueue()
         try migrator.migrate(queue)
-        try queue.write { db in try insertIdentity(db, analyst: analyst, server: nil, token: nil, wallMillis: wallClock()) }
-        return ReplicaStore(writer: queue, wallClock: wallClock)
+        try queue.write { db in
+            try insertIdentity(db, replicaID: newID(), analyst: analyst, server: nil, token: nil, wallMillis: wallClock())
+        }
+        return ReplicaStore(writer: queue, wallClock: wallClock, newID: newID)
     }
 
-    private static func insertIdentity(_ db: Database, analyst: String, server: String?, token: String?, wallMillis: Int64) throws {
+    private static func insertIdentity(
+        _ db: Database, replicaID: RecordID, analyst: String, server: String?, token: String?, wallMillis: Int64
+    ) throws {
         try db.execute(
             sql: "INSERT INTO replica (singleton, replica_id, analyst, created_at, server, token) VALUES (1, ?, ?, ?, ?, ?)",
-            arguments: [RecordID.generate().text, analyst, isoTimestamp(millis: wallMillis), server, token]
+            arguments: [replicaID.text, analyst, isoTimestamp(millis: wallMillis), server, token]
         )
     }
 

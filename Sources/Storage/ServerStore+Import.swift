@@ -7,7 +7,7 @@ extension ServerStore {
     /// file gave that differ. Replicas receive them at their next pull.
     @discardableResult
     public func importRows(_ schema: EntitySchema, _ rows: [Interchange.ImportedRow], skipExisting: Bool = false) throws -> ImportSummary {
-        try writer.write { db in try Self.importRows(db, schema, rows, skipExisting: skipExisting, wallMillis: wallClock()) }
+        try writer.write { db in try Self.importRows(db, schema, rows, skipExisting: skipExisting, wallMillis: wallClock(), newID: newID) }
     }
 
     /// The dataset of the seed article; rows already here are skipped.
@@ -16,19 +16,19 @@ extension ServerStore {
         let meetings = try SampleData.rows(.meetings)
         let commitments = try SampleData.rows(.commitments)
         return try writer.write { db in
-            try Self.importRows(db, .meetings, meetings, skipExisting: true, wallMillis: wallClock())
-                + Self.importRows(db, .commitments, commitments, skipExisting: true, wallMillis: wallClock())
+            try Self.importRows(db, .meetings, meetings, skipExisting: true, wallMillis: wallClock(), newID: newID)
+                + Self.importRows(db, .commitments, commitments, skipExisting: true, wallMillis: wallClock(), newID: newID)
         }
     }
 
     static func importRows(_ db: Database, _ schema: EntitySchema, _ rows: [Interchange.ImportedRow],
-                           skipExisting: Bool, wallMillis: Int64) throws -> ImportSummary {
+                           skipExisting: Bool, wallMillis: Int64, newID: () -> RecordID) throws -> ImportSummary {
         let identity = try String.fetchOne(db, sql: "SELECT identity FROM server") ?? "server"
         let importer = Pusher(replicaID: identity, analyst: "import")
         var clock = HybridLogicalClock()
         var summary = ImportSummary()
         for row in rows {
-            let id = row.id ?? RecordID.generate()
+            let id = row.id ?? newID()
             let hlc = clock.tick(wallMillis: wallMillis)
             let exists = try storedField(db, schema.name, id, EntitySchema.deletedField) != nil
             if exists && skipExisting {

@@ -45,11 +45,12 @@ extension ServerStore {
                     continue
                 }
                 try Self.check(db, pushed)
-                var result = try Self.applyField(db, pushed, pusher: pusher)
+                var result = try Self.applyField(db, pushed, pusher: pusher, newID: newID)
                 let change = pushed.change
                 let rowKey = change.entity + "/" + change.id.text
                 if change.field != EntitySchema.deletedField, change.entity != Self.conflictsEntity,
-                   rowsAsserted.insert(rowKey).inserted {
+                   rowsAsserted.insert(rowKey).inserted,
+                   try !Self.deletionSeen(db, change.entity, change.id, aliveBase: pushed.aliveBaseSeq, by: pusher) {
                     // Every change of a row asserts that the row is alive (§6.2), once per batch.
                     let alive = PushedChange(
                         localSeq: pushed.localSeq,
@@ -57,7 +58,7 @@ extension ServerStore {
                                             value: .integer(0), hlc: change.hlc),
                         baseSeq: pushed.aliveBaseSeq, aliveBaseSeq: pushed.aliveBaseSeq
                     )
-                    let aliveResult = try Self.applyField(db, alive, pusher: pusher, restampEqual: true)
+                    let aliveResult = try Self.applyField(db, alive, pusher: pusher, restampEqual: true, newID: newID)
                     if aliveResult.outcome == .conflict, result.conflictID == nil {
                         result.conflictID = aliveResult.conflictID
                     }
@@ -70,6 +71,15 @@ extension ServerStore {
                            arguments: [highWater, isoTimestamp(millis: wallClock()), pusher.replicaID])
             return results
         }
+    }
+
+    /// Whether the row is deleted by a deletion the pusher had seen (its `alive_base`) or made:
+    /// an edit of such a row (resolving a conflict of one of its fields) is kept on the deleted
+    /// row and does not bring it back (§6.2). Only a change of `deleted` itself restores a row.
+    static func deletionSeen(_ db: Database, _ entity: String, _ id: RecordID, aliveBase: Int64, by pusher: Pusher) throws -> Bool {
+        guard let deletion = try storedField(db, entity, id, EntitySchema.deletedField),
+              deletion.stamp.value == .integer(1) else { return false }
+        return deletion.stamp.seq == aliveBase || deletion.stamp.replicaID == pusher.replicaID
     }
 
     /// The highest outbox sequence applied from `replicaID` (0: none).
@@ -139,7 +149,9 @@ extension ServerStore {
     /// record, and the audit. With `restampEqual`, an equal concurrent value is written again at
     /// a new sequence: an edit's "alive" assertion must be newer than the row's deletion base of
     /// anyone who has not seen it, or a later delete by them would not be seen as concurrent.
-    static func applyField(_ db: Database, _ pushed: PushedChange, pusher: Pusher, restampEqual: Bool = false) throws -> PushResult {
+    static func applyField(
+        _ db: Database, _ pushed: PushedChange, pusher: Pusher, restampEqual: Bool = false, newID: () -> RecordID
+    ) throws -> PushResult {
         let change = pushed.change
         let current = try storedField(db, change.entity, change.id, change.field)
         let proposed = ProposedChange(value: change.value, baseSeq: pushed.baseSeq, hlc: change.hlc, replicaID: pusher.replicaID)
@@ -156,7 +168,7 @@ extension ServerStore {
             return PushResult(localSeq: pushed.localSeq, outcome: .equal)
         case .conflict(let incomingStands):
             guard let current else { preconditionFailure("a conflict needs a current value") }
-            let conflictID = try recordConflict(db, change, by: pusher, current: current, incomingStands: incomingStands)
+            let conflictID = try recordConflict(db, change, by: pusher, current: current, incomingStands: incomingStands, id: newID())
             let seq = incomingStands
                 ? try write(db, change, by: pusher, old: current.stamp.value, outcome: "conflict-stands")
                 : nil
@@ -190,8 +202,9 @@ extension ServerStore {
     }
 
     /// Keeps both values of a conflict as a row of the replicated `conflicts` entity.
-    static func recordConflict(_ db: Database, _ change: FieldChange, by pusher: Pusher, current: StoredField, incomingStands: Bool) throws -> RecordID {
-        let id = RecordID.generate()
+    static func recordConflict(
+        _ db: Database, _ change: FieldChange, by pusher: Pusher, current: StoredField, incomingStands: Bool, id: RecordID
+    ) throws -> RecordID {
         let incoming: (FieldValue, HLCTimestamp, String, String) = (change.value, change.hlc, pusher.replicaID, pusher.analyst)
         let existing: (FieldValue, HLCTimestamp, String, String) = (current.stamp.value, current.stamp.hlc, current.stamp.replicaID, current.analyst)
         let (standing, other) = incomingStands ? (incoming, existing) : (existing, incoming)

@@ -10,17 +10,22 @@ import GRDB
 public struct ServerStore: Sendable {
     public let writer: any DatabaseWriter
     let wallClock: @Sendable () -> Int64
+    /// New ids (the store's identity, conflict records), injected so that a seeded simulation
+    /// replays exactly.
+    let newID: @Sendable () -> RecordID
 
-    init(writer: any DatabaseWriter, wallClock: @escaping @Sendable () -> Int64) {
+    init(writer: any DatabaseWriter, wallClock: @escaping @Sendable () -> Int64, newID: @escaping @Sendable () -> RecordID) {
         self.writer = writer
         self.wallClock = wallClock
+        self.newID = newID
     }
 
     /// Opens the store at `path`, creating it (with a new identity) when there is no file.
     /// A file that is not an Accord server store is refused.
     public static func open(
         at path: String,
-        wallClock: @escaping @Sendable () -> Int64 = HybridLogicalClock.wallMillisNow
+        wallClock: @escaping @Sendable () -> Int64 = HybridLogicalClock.wallMillisNow,
+        newID: @escaping @Sendable () -> RecordID = { RecordID.generate() }
     ) throws -> ServerStore {
         if FileManager.default.fileExists(atPath: path) {
             var configuration = Configuration()
@@ -40,20 +45,21 @@ public struct ServerStore: Sendable {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
         let pool = try DatabasePool(path: path, configuration: configuration)
-        try prepare(pool, wallMillis: wallClock())
-        return ServerStore(writer: pool, wallClock: wallClock)
+        try prepare(pool, wallMillis: wallClock(), newID: newID)
+        return ServerStore(writer: pool, wallClock: wallClock, newID: newID)
     }
 
     /// A store in memory, for tests.
     public static func inMemory(
-        wallClock: @escaping @Sendable () -> Int64 = HybridLogicalClock.wallMillisNow
+        wallClock: @escaping @Sendable () -> Int64 = HybridLogicalClock.wallMillisNow,
+        newID: @escaping @Sendable () -> RecordID = { RecordID.generate() }
     ) throws -> ServerStore {
         let queue = try DatabaseQueue()
-        try prepare(queue, wallMillis: wallClock())
-        return ServerStore(writer: queue, wallClock: wallClock)
+        try prepare(queue, wallMillis: wallClock(), newID: newID)
+        return ServerStore(writer: queue, wallClock: wallClock, newID: newID)
     }
 
-    private static func prepare(_ writer: any DatabaseWriter, wallMillis: Int64) throws {
+    private static func prepare(_ writer: any DatabaseWriter, wallMillis: Int64, newID: () -> RecordID) throws {
         if try writer.read({ db in try migrator.hasBeenSuperseded(db) }) {
             throw StoreError(.tooNew, "the server store was written by a newer version of Accord")
         }
@@ -62,7 +68,7 @@ public struct ServerStore: Sendable {
             if try Int.fetchOne(db, sql: "SELECT count(*) FROM server") == 0 {
                 try db.execute(
                     sql: "INSERT INTO server (singleton, identity, created_at) VALUES (1, ?, ?)",
-                    arguments: [RecordID.generate().text, isoTimestamp(millis: wallMillis)]
+                    arguments: [newID().text, isoTimestamp(millis: wallMillis)]
                 )
             }
         }

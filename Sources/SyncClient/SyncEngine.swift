@@ -18,6 +18,8 @@ public struct SyncConfiguration: Sendable {
     /// Fields per pull batch.
     public var pullBatch = 1000
     public var connectTimeoutSeconds: Int64 = 5
+    /// The compressions offered, best first; the server picks the first it speaks.
+    public var compression: [Compression] = [.deflate, .none]
 
     public init() {}
 }
@@ -75,10 +77,30 @@ public enum SyncEngine {
         }
         do {
             return try await channel.executeThenClose { inbound, outbound in
-                var connection = Connection(inbound: inbound.makeAsyncIterator(), outbound: outbound)
-                return try await run(store, identity: identity, token: token, server: server,
-                                     configuration: configuration, connection: &connection, progress: progress)
+                var transport = ChannelTransport(inbound: inbound.makeAsyncIterator(), outbound: outbound)
+                return try await sync(store, over: &transport, server: server, token: token,
+                                      configuration: configuration, progress: progress)
             }
+        } catch let error as SyncClientError {
+            throw error
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw SyncClientError(.unreachable, "the connection to \(server) broke off; run accord sync again to finish")
+        }
+    }
+
+    /// Syncs over an open transport (a TCP connection, or a simulation's in-memory pipe):
+    /// hello, push, pull. `server` names the peer in messages.
+    public static func sync(
+        _ store: ReplicaStore, over transport: inout some SyncTransport, server: String, token: String,
+        configuration: SyncConfiguration, progress: @Sendable (SyncEvent) -> Void = { _ in }
+    ) async throws -> SyncSummary {
+        do {
+            var connection = Connection(transport: transport)
+            defer { transport = connection.transport }
+            return try await run(store, identity: try store.identity(), token: token, server: server,
+                                 configuration: configuration, connection: &connection, progress: progress)
         } catch let error as SyncClientError {
             throw error
         } catch let error as ProtocolError {
@@ -92,10 +114,11 @@ public enum SyncEngine {
 
     private static func run(
         _ store: ReplicaStore, identity: ReplicaStore.Identity, token: String, server: String,
-        configuration: SyncConfiguration, connection: inout Connection, progress: @Sendable (SyncEvent) -> Void
+        configuration: SyncConfiguration, connection: inout Connection<some SyncTransport>, progress: @Sendable (SyncEvent) -> Void
     ) async throws -> SyncSummary {
         try await connection.send(ClientHello(token: token, replicaID: identity.replicaID, analyst: identity.analyst,
-                                              serverIdentity: identity.serverIdentity))
+                                              serverIdentity: identity.serverIdentity,
+                                              compression: configuration.compression.map(\.rawValue)))
         let hello = try await connection.expect(ServerHello.self, type: "hello")
         if hello.compression == .deflate { try connection.startCompression() }
         progress(.connected(server: server, compression: hello.compression.rawValue))
@@ -154,21 +177,19 @@ public enum SyncEngine {
     }
 
     /// Lines in and out of one connection.
-    struct Connection {
-        var inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator
-        let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    struct Connection<Transport: SyncTransport> {
+        var transport: Transport
         /// The server is trusted more than a client is: a higher inflate ratio, since its
         /// batches of a clone can compress very well.
         var reader = LineReader(limits: { var limits = ProtocolLimits(); limits.maxInflateRatio = 1000; return limits }())
         var writer = LineWriter()
 
-        init(inbound: NIOAsyncChannelInboundStream<ByteBuffer>.AsyncIterator, outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) {
-            self.inbound = inbound
-            self.outbound = outbound
+        init(transport: Transport) {
+            self.transport = transport
         }
 
         mutating func send(_ message: some Encodable) async throws {
-            try await outbound.write(writer.encode(message))
+            try await transport.send(writer.encode(message))
         }
 
         mutating func startCompression() throws {
@@ -179,7 +200,7 @@ public enum SyncEngine {
         mutating func nextLine() async throws -> ByteBuffer {
             while true {
                 if let line = try reader.nextLine() { return line }
-                guard let bytes = try await inbound.next() else {
+                guard let bytes = try await transport.receive() else {
                     throw SyncClientError(.unreachable, "the server closed the connection; run accord sync again to finish")
                 }
                 try reader.feed(bytes)

@@ -30,15 +30,13 @@ struct ConnectionHandler {
         logger.debug("connected")
         do {
             try await connection.executeThenClose { inbound, outbound in
-                var session = Session(store: store, limits: limits, logger: logger, machine: ServerConnectionStateMachine(serverIdentity: identity, limits: limits),
-                                      reader: LineReader(limits: limits), writer: LineWriter(), outbound: outbound)
+                var session = ServerSession(store: store, identity: identity, limits: limits, logger: logger, outbound: outbound)
                 do {
                     for try await bytes in inbound {
                         if try await !session.received(bytes) { return }
                     }
                 } catch is IdleToErrorHandler.IdleTimeout {
-                    let action = session.machine.idleTimeout()
-                    _ = try await session.perform(action)
+                    try await session.idleTimeout()
                 }
             }
         } catch {
@@ -48,8 +46,16 @@ struct ConnectionHandler {
     }
 }
 
-/// One connection's state as the task serving it sees it.
-struct Session {
+/// Where a session's answers go: the connection's writer, or a simulation's in-memory pipe.
+public protocol SessionOutbound: Sendable {
+    func write(_ bytes: ByteBuffer) async throws
+}
+
+extension NIOAsyncChannelOutboundWriter: SessionOutbound where OutboundOut == ByteBuffer {}
+
+/// One connection's server side, bytes in and bytes out: the state machine, the store and the
+/// framing. The server runs one per TCP connection; a simulation drives it without sockets.
+public struct ServerSession<Outbound: SessionOutbound> {
     let store: ServerStore
     /// The most bytes of one `changes` line: a quarter of the line limit.
     var maxBatchBytes: Int { limits.maxLineBytes / 4 }
@@ -58,10 +64,20 @@ struct Session {
     var machine: ServerConnectionStateMachine
     var reader: LineReader
     var writer: LineWriter
-    let outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>
+    let outbound: Outbound
+
+    public init(store: ServerStore, identity: String, limits: ProtocolLimits, logger: Logger, outbound: Outbound) {
+        self.store = store
+        self.limits = limits
+        self.logger = logger
+        self.machine = ServerConnectionStateMachine(serverIdentity: identity, limits: limits)
+        self.reader = LineReader(limits: limits)
+        self.writer = LineWriter()
+        self.outbound = outbound
+    }
 
     /// Handles the bytes; false when the connection must close.
-    mutating func received(_ bytes: ByteBuffer) async throws -> Bool {
+    public mutating func received(_ bytes: ByteBuffer) async throws -> Bool {
         do {
             try reader.feed(bytes)
             while let line = try reader.nextLine() {
@@ -71,6 +87,11 @@ struct Session {
             return try await perform(machine.readFailed(error))
         }
         return true
+    }
+
+    /// No complete line for the idle time: sends the error; the connection must close.
+    public mutating func idleTimeout() async throws {
+        _ = try await perform(machine.idleTimeout())
     }
 
     /// Performs an action; false when the connection must close.

@@ -126,6 +126,29 @@ import TestSupport
         #expect(try value(store, "deleted", id: second) == .integer(1))
     }
 
+    @Test("an edit of a row its replica saw deleted (a resolved conflict) stays on the deleted row and does not restore it")
+    func editOfSeenDeletion() throws {
+        let store = try ServerStore.inMemory()
+        _ = try store.applyPush([change(1, "title", .text("t"), at: t1)], from: alice)
+        let deleted = try store.applyPush([change(2, "deleted", .integer(1), base: 2, at: t1)], from: alice)
+        let deletionSeq = try #require(deleted[0].seq)
+        // Bob had pulled the deletion; he resolves a conflict of the title: the title is kept...
+        let bobEdit = try store.applyPush([change(1, "title", .text("t2"), base: 1, alive: deletionSeq, at: t2)], from: bob)
+        #expect(bobEdit[0].outcome == .accepted && bobEdit[0].conflictID == nil)
+        #expect(try value(store, "title") == .text("t2"))
+        // ...and the row stays deleted, with no conflict: Bob knew.
+        #expect(try value(store, "deleted") == .integer(1))
+        #expect(try conflicts(store).isEmpty)
+        // The same for Alice, who deleted it herself.
+        _ = try store.applyPush([change(3, "party", .text("UK"), alive: 0, at: t2)], from: alice)
+        #expect(try value(store, "deleted") == .integer(1))
+        // Someone who had not seen the deletion still meets it as a conflict on deleted.
+        let carol = ServerStore.Pusher(replicaID: "c-replica", analyst: "carol")
+        let unseen = try store.applyPush([change(1, "notes", .text("n"), alive: 2, at: t2)], from: carol)
+        #expect(unseen[0].conflictID != nil)
+        #expect(try conflicts(store).first?.fields["field"]?.value == .text("deleted"))
+    }
+
     @Test("an invalid change rejects the whole batch, unapplied")
     func invalidBatch() throws {
         let store = try ServerStore.inMemory()

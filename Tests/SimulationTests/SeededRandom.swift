@@ -1,0 +1,54 @@
+import Domain
+import Synchronization
+
+/// SplitMix64: small, fast, and the same numbers for the same seed on every machine, which is
+/// all a simulation needs to replay a schedule exactly.
+struct SeededRandom: RandomNumberGenerator {
+    private var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// True with probability `percent` in 100.
+    mutating func chance(_ percent: Int) -> Bool { Int.random(in: 0..<100, using: &self) < percent }
+
+    mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
+}
+
+/// The simulation's time: every store reads it instead of the system clock, and only the
+/// schedule moves it.
+final class SimulatedClock: Sendable {
+    private let millis: Mutex<Int64>
+
+    /// 2026-01-01T00:00:00Z: in the past, so the server's "not more than a day ahead" check
+    /// holds whatever the machine's own clock says.
+    init(start: Int64 = 1_767_225_600_000) { millis = Mutex(start) }
+
+    var now: Int64 { millis.withLock { $0 } }
+
+    func advance(by delta: Int64) { millis.withLock { $0 += delta } }
+}
+
+/// New UUIDv7 ids from a seeded generator at the simulated time, for one store: it survives the
+/// store's reopenings, so a replayed seed makes the same ids.
+final class SeededIDs: Sendable {
+    private let generator: Mutex<SeededRandom>
+    private let clock: SimulatedClock
+
+    init(seed: UInt64, clock: SimulatedClock) {
+        generator = Mutex(SeededRandom(seed: seed))
+        self.clock = clock
+    }
+
+    func next() -> RecordID {
+        let now = clock.now
+        return generator.withLock { RecordID.generate(at: now, using: &$0) }
+    }
+}
