@@ -1,0 +1,225 @@
+"""The protocol's conversation over a Connection (PROTOCOL.md §2 and §5): the hellos, then
+pushes and pulls, one request at a time, each reply read to its end.
+
+Every server message is checked for the fields this client relies on, with their types, so
+a server that breaks the spec is a ProtocolError naming what was wrong, never a KeyError deep
+in the store code. Unknown keys are ignored (§3).
+"""
+
+from dataclasses import dataclass
+
+from .connection import Connection
+from .errors import ProtocolError, RefusedError, UnreachableError, WrongServerError
+from .fields import record_id
+
+PROTOCOL_VERSION = 1
+SCHEMA_VERSION = 1
+OUTCOMES = ("accepted", "equal", "conflict", "duplicate")
+# The longest line this client accepts: at least what the server announces (§5.4), and room for
+# a push_ack, which the server does not keep under its own limit: each result carries the
+# field's current value (up to 16 000 bytes of text), so a push of 500 changes may be answered
+# with 8 MB. More than the cap, whatever a server announces, is a runaway.
+MIN_LINE_BYTES = 16 * 1024 * 1024
+MAX_LINE_BYTES_CAP = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Limits:
+    """The limits a server announces in its hello (§5.2, §7)."""
+
+    max_line_bytes: int
+    max_batch_changes: int
+    max_inflate_ratio: int
+    inflate_grace_bytes: int
+    idle_seconds: int
+
+
+@dataclass(frozen=True)
+class ServerHello:
+    server_identity: str
+    role: str
+    compression: str
+    high_water: int
+    limits: Limits
+
+
+@dataclass(frozen=True)
+class PulledField:
+    """A field's value and version, as pull and push acknowledgements carry it (§5.4)."""
+
+    value: object
+    seq: int
+    hlc: int
+    replica_id: str
+    analyst: str
+
+
+@dataclass(frozen=True)
+class PulledRow:
+    entity: str
+    id: str
+    fields: dict
+
+
+@dataclass(frozen=True)
+class PushResult:
+    local_seq: int
+    outcome: str
+    seq: object
+    conflict_id: object
+    current: object
+
+
+def server_error(message):
+    """The exception for a server's `error` message (§5.5)."""
+    code = message.get("code") if isinstance(message.get("code"), str) else "?"
+    text = message.get("message") if isinstance(message.get("message"), str) else ""
+    if code in ("unauthorized", "forbidden"):
+        return RefusedError(code, f"the server refused the token ({code}): {text}")
+    if code == "wrong-server":
+        return WrongServerError("this file last synced with another server database; pull into a new file to start over with this one")
+    if code in ("too-many-connections", "shutting-down", "idle-timeout"):
+        return UnreachableError(f"the server closed the connection ({code}): {text}; run the command again")
+    return ProtocolError(code, f"the server reported a protocol error ({code}): {text}")
+
+
+class Session:
+    """A connection past its hellos. Use `Session.open`, then `push` and `pull`."""
+
+    def __init__(self, connection, hello):
+        self.connection = connection
+        self.hello = hello
+
+    @classmethod
+    def open(cls, server, *, token, replica_id, analyst, server_identity=None, deflate=True, timeout=10.0):
+        connection = Connection.open(server, timeout=timeout)
+        try:
+            connection.send({
+                "type": "hello", "protocol": PROTOCOL_VERSION, "schema": SCHEMA_VERSION, "token": token,
+                "replica_id": replica_id, "analyst": analyst, "server_identity": server_identity,
+                "compression": ["deflate", "none"] if deflate else ["none"],
+            })
+            hello = parse_server_hello(expect(connection.receive(), "hello"), deflate)
+            connection.max_line_bytes = min(max(hello.limits.max_line_bytes, MIN_LINE_BYTES), MAX_LINE_BYTES_CAP)
+            if hello.compression == "deflate":
+                connection.start_compression()
+            return cls(connection, hello)
+        except BaseException:
+            connection.close()
+            raise
+
+    def push(self, changes):
+        """Sends one batch and returns its results, checked (§5.3)."""
+        self.connection.send({"type": "push", "changes": changes})
+        ack = expect(self.connection.receive(), "push_ack")
+        results = ack.get("results")
+        if not isinstance(results, list):
+            raise _bad("push_ack", "results")
+        return [parse_result(result) for result in results]
+
+    def pull(self, cursor, limit):
+        """Yields (rows, cursor) per `changes` batch until `pull_end` (§5.4)."""
+        self.connection.send({"type": "pull", "cursor": cursor, "limit": limit})
+        while True:
+            message = self.connection.receive()
+            kind = message["type"]
+            if kind == "pull_end":
+                _integer(message, "cursor", "pull_end")
+                return
+            batch = expect(message, "changes")
+            rows = batch.get("rows")
+            if not isinstance(rows, list):
+                raise _bad("changes", "rows")
+            yield [parse_row(row) for row in rows], _integer(batch, "cursor", "changes")
+
+    def close(self):
+        self.connection.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *_):
+        self.close()
+
+
+def expect(message, kind):
+    """`message` if it is of type `kind`; the server's error, or a ProtocolError, if not."""
+    if message["type"] == "error":
+        raise server_error(message)
+    if message["type"] != kind:
+        raise ProtocolError("bad-message", f"expected {kind} from the server, got {message['type']}")
+    return message
+
+
+def parse_server_hello(message, deflate):
+    limits = message.get("limits")
+    if not isinstance(limits, dict):
+        raise _bad("hello", "limits")
+    if message.get("protocol") != PROTOCOL_VERSION or message.get("schema") != SCHEMA_VERSION:
+        raise ProtocolError("unsupported-protocol", f"the server speaks protocol {message.get('protocol')} schema {message.get('schema')}, not {PROTOCOL_VERSION} and {SCHEMA_VERSION}")
+    compression = message.get("compression")
+    if compression not in (("deflate", "none") if deflate else ("none",)):
+        raise ProtocolError("bad-message", f"the server chose a compression that was not offered: {compression!r}")
+    identity = message.get("server_identity")
+    if not isinstance(identity, str) or not identity:
+        raise _bad("hello", "server_identity")
+    return ServerHello(
+        server_identity=identity, role=_string(message, "role", "hello"), compression=compression,
+        high_water=_integer(message, "high_water", "hello"),
+        limits=Limits(**{name: _integer(limits, name, "hello", minimum=1) for name in Limits.__dataclass_fields__}),
+    )
+
+
+def parse_row(row):
+    if not isinstance(row, dict) or not isinstance(row.get("fields"), dict):
+        raise _bad("changes", "rows")
+    fields = {name: parse_field(field, "changes") for name, field in row["fields"].items()}
+    row_id = record_id(row.get("id"))
+    if row_id is None:
+        raise _bad("changes", "id")
+    return PulledRow(entity=_string(row, "entity", "changes"), id=row_id, fields=fields)
+
+
+def parse_field(field, where):
+    if not isinstance(field, dict) or "value" not in field:
+        raise _bad(where, "value")
+    value = field["value"]
+    if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
+        raise _bad(where, "value")
+    return PulledField(value=value, seq=_integer(field, "seq", where), hlc=_integer(field, "hlc", where),
+                       replica_id=_string(field, "replica_id", where), analyst=_string(field, "analyst", where))
+
+
+def parse_result(result):
+    if not isinstance(result, dict) or result.get("outcome") not in OUTCOMES:
+        raise _bad("push_ack", "outcome")
+    current = result.get("current")
+    seq = result.get("seq")
+    conflict_id = result.get("conflict_id")
+    if (seq is not None and _not_integer(seq)) or (conflict_id is not None and not isinstance(conflict_id, str)):
+        raise _bad("push_ack", "seq or conflict_id")
+    return PushResult(local_seq=_integer(result, "local_seq", "push_ack"), outcome=result["outcome"], seq=seq,
+                      conflict_id=conflict_id, current=None if current is None else parse_field(current, "push_ack"))
+
+
+def _integer(obj, key, where, minimum=0):
+    value = obj.get(key)
+    if _not_integer(value) or value < minimum:
+        raise _bad(where, key)
+    return value
+
+
+def _not_integer(value):
+    return isinstance(value, bool) or not isinstance(value, int)
+
+
+def _string(obj, key, where):
+    value = obj.get(key)
+    if not isinstance(value, str):
+        raise _bad(where, key)
+    return value
+
+
+def _bad(where, key):
+    return ProtocolError("bad-message", f"the server's {where} message lacks a valid {key}")
+

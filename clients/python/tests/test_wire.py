@@ -1,0 +1,109 @@
+"""The wire codec with no socket: framing, limits and the per-message sync-flushed DEFLATE."""
+
+import unittest
+import zlib
+
+from accordpy.errors import ProtocolError
+from accordpy.wire import SYNC_FLUSH_TRAILER, Deflater, Inflater, LineFramer, LineReader, decode_message, encode_message
+
+MESSAGES = [{"type": "hello", "text": "£17m to the ASEAN Green Finance Fund"}, {"type": "pull", "cursor": 0, "limit": 1000},
+            {"type": "pull_end", "cursor": 57}]
+
+
+def lines_of(reader):
+    lines = []
+    while (line := reader.next_line()) is not None:
+        lines.append(line)
+    return lines
+
+
+class FramingTests(unittest.TestCase):
+    def test_lines_come_out_whole_however_the_bytes_are_split(self):
+        data = b"".join(encode_message(message) for message in MESSAGES)
+        for size in range(1, len(data) + 1):
+            framer, lines = LineFramer(), []
+            for start in range(0, len(data), size):
+                framer.feed(data[start:start + size])
+                lines += lines_of(framer)
+            self.assertEqual([decode_message(line) for line in lines], MESSAGES, f"chunks of {size}")
+
+    def test_a_carriage_return_before_the_newline_is_dropped(self):
+        framer = LineFramer()
+        framer.feed(b'{"type":"pull_end","cursor":1}\r\n')
+        self.assertEqual(framer.next_line(), b'{"type":"pull_end","cursor":1}')
+
+    def test_a_line_of_exactly_the_limit_passes_and_one_byte_more_fails(self):
+        framer = LineFramer(max_line_bytes=10)
+        framer.feed(b"0123456789\n")
+        self.assertEqual(framer.next_line(), b"0123456789")
+        framer.feed(b"0123456789X\n")
+        with self.assertRaises(ProtocolError) as caught:
+            framer.next_line()
+        self.assertEqual(caught.exception.code, "line-too-long")
+
+    def test_a_line_that_never_ends_fails_as_soon_as_it_passes_the_limit(self):
+        framer = LineFramer(max_line_bytes=100)
+        framer.feed(b"x" * 100)
+        self.assertIsNone(framer.next_line())
+        framer.feed(b"x")
+        with self.assertRaises(ProtocolError) as caught:
+            framer.next_line()
+        self.assertEqual(caught.exception.code, "line-too-long")
+
+    def test_a_line_that_is_not_a_json_object_with_a_type_is_bad_json(self):
+        for line in (b"[1,2]", b'{"cursor":1}', b'{"type":3}', b"\xff\xfe", b'{"type":"x","n":NaN}', b"{"):
+            with self.subTest(line=line), self.assertRaises(ProtocolError) as caught:
+                decode_message(line)
+            self.assertEqual(caught.exception.code, "bad-json")
+
+
+class CompressionTests(unittest.TestCase):
+    def test_each_message_ends_with_a_sync_flush_and_decodes_before_the_next_arrives(self):
+        deflater, reader = Deflater(), LineReader()
+        reader.start_inflating()
+        for message in MESSAGES:
+            compressed = deflater.compress(encode_message(message))
+            self.assertTrue(compressed.endswith(SYNC_FLUSH_TRAILER))
+            reader.feed(compressed)
+            self.assertEqual([decode_message(line) for line in lines_of(reader)], [message])
+
+    def test_the_stream_is_raw_deflate_with_one_window_for_the_connection(self):
+        deflater = Deflater()
+        line = encode_message(MESSAGES[0])
+        first, second = deflater.compress(line), deflater.compress(line)
+        self.assertLess(len(second), len(first) // 2, "the second copy should refer back to the first")
+        plain = zlib.decompressobj(wbits=-15)  # any RFC 1951 inflater reads it
+        self.assertEqual(plain.decompress(first + second), line + line)
+
+    def test_bytes_that_arrived_with_the_hello_are_inflated_after_it(self):
+        deflater, reader = Deflater(), LineReader()
+        reader.feed(b'{"type":"hello"}\n' + deflater.compress(encode_message(MESSAGES[1])))
+        self.assertEqual(decode_message(reader.next_line()), {"type": "hello"})
+        reader.start_inflating()
+        self.assertEqual([decode_message(line) for line in lines_of(reader)], [MESSAGES[1]])
+
+    def test_a_deflate_bomb_is_refused_long_before_it_is_inflated_whole(self):
+        bomb = zlib.compressobj(9, zlib.DEFLATED, -15)
+        data = bomb.compress(b"x" * (50 * 1024 * 1024)) + bomb.flush(zlib.Z_SYNC_FLUSH)
+        inflater = Inflater(max_ratio=100, grace_bytes=1024 * 1024)
+        reader = LineReader(max_line_bytes=1 << 30)  # so that only the ratio can stop it
+        reader.start_inflating(inflater)
+        with self.assertRaises(ProtocolError) as caught:
+            for start in range(0, len(data), 4096):  # as a socket delivers it
+                reader.feed(data[start:start + 4096])
+                lines_of(reader)
+        self.assertEqual(caught.exception.code, "inflate-ratio")
+        self.assertLess(inflater.total_in, len(data))
+        self.assertLessEqual(inflater.total_out, max(inflater.grace_bytes, 100 * inflater.total_in) + inflater.chunk_bytes)
+
+    def test_corrupt_data_is_bad_compression(self):
+        reader = LineReader()
+        reader.start_inflating()
+        reader.feed(b"\xff" * 64)
+        with self.assertRaises(ProtocolError) as caught:
+            lines_of(reader)
+        self.assertEqual(caught.exception.code, "bad-compression")
+
+
+if __name__ == "__main__":
+    unittest.main()
