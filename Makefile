@@ -1,18 +1,38 @@
 # Accord: `make run` and `make test` are the two commands a fresh machine needs.
 SWIFT ?= swift
 
-.PHONY: build release test run demo clean
+.PHONY: build release test soak run demo clean
 
+# The tests run from their own optimised build in .build-test (the simulation runs thousands of
+# schedules), with testable imports for the unit tests; `make release` and `make run` keep
+# .build/release without them.
+TESTBUILD = -c release -Xswiftc -enable-testing --scratch-path .build-test
+
+# A debug build, for development.
 build:
 	$(SWIFT) build
 
 release:
 	$(SWIFT) build -c release
 
-# Every test: Domain and Storage unit tests, and end-to-end tests of the real `accord` binary.
+# Every test: unit tests, end-to-end, kill and load tests of the real `accord` and
+# `accord-server`; then the deterministic simulation (2,000 seeds) alone, so that its busy cores
+# do not slow the timed tests; then the Python client's tests against the same binaries.
 test:
-	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --skip SimulationTests
+	$(SWIFT) build $(TESTBUILD) --build-tests
+	$(SWIFT) test $(TESTBUILD) --skip-build --skip SimulationTests
+	$(SWIFT) test $(TESTBUILD) --skip-build --filter SimulationTests
+	ACCORD_BIN_DIR=$(CURDIR)/.build-test/release python3 -m unittest discover -s clients/python -p 'test_*.py' -t clients/python
+
+# The simulation alone: `make soak SEEDS=100000 [FIRST=1]` runs that many seeds; `make soak
+# SEED=S` replays one seed and prints its whole schedule.
+SEEDS ?= 2000
+FIRST ?= 1
+SEED ?=
+soak:
+	$(SWIFT) build $(TESTBUILD) --build-tests
+	ACCORD_SIMULATION_SEEDS=$(SEEDS) ACCORD_SIMULATION_FIRST=$(FIRST) ACCORD_SIMULATION_SEED=$(SEED) \
+	  $(SWIFT) test $(TESTBUILD) --skip-build --filter SimulationTests
 
 # The sync server on 127.0.0.1:7420 over var/accord-server.db, loaded with the sample once,
 # with a fresh demo token; in the foreground until Ctrl-C (SIGINT) or SIGTERM.
@@ -31,4 +51,4 @@ demo: build
 	@bash Tests/Demo/demo.sh .build/debug
 
 clean:
-	rm -rf .build var
+	rm -rf .build .build-test var

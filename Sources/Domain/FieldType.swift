@@ -25,6 +25,13 @@ public enum FieldType: Sendable, Hashable {
 }
 
 extension FieldType {
+    /// The most bytes one stored value can hold: the longest text field (4,000 characters) at
+    /// 4 bytes a character. Tags (at most `maxTags` of 50 characters) and URLs stay below it.
+    /// Messages that carry many values are bounded with it (PROTOCOL §5.3).
+    public static let maxStoredBytes = 16_000
+    /// The most tags one row carries.
+    public static let maxTags = 50
+
     /// Parses the text an analyst typed (a flag, a CSV cell) into the stored value.
     /// Empty text is no value.
     public func parse(_ raw: String) throws(ValidationError) -> FieldValue {
@@ -81,7 +88,7 @@ extension FieldType {
             }
             return .integer(year)
         case .url:
-            guard trimmed.count <= 2000, let url = URLComponents(string: trimmed),
+            guard trimmed.count <= 2000, trimmed.utf8.count <= 8000, let url = URLComponents(string: trimmed),
                   let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https",
                   let host = url.host, !host.isEmpty else {
                 throw ValidationError(field: nil, "\(quoted(trimmed)) is not an http(s) URL")
@@ -108,6 +115,9 @@ extension FieldType {
                 throw ValidationError(field: nil, "\(quoted(trimmed)) is not a tag (one line, at most 50 characters, no ';')")
             }
             if !seen.contains(trimmed) { seen.append(trimmed) }
+            guard seen.count <= maxTags else {
+                throw ValidationError(field: nil, "has more than \(maxTags) tags")
+            }
         }
         return seen.isEmpty ? .null : .text(seen.joined(separator: ";"))
     }

@@ -55,7 +55,7 @@ extension ReplicaStore {
     @discardableResult
     public func resolveConflict(_ id: RecordID, _ resolution: Resolution) throws -> FieldValue {
         try writeChanges { db, context in
-            guard let record = try Row.fetchOne(db, sql: "SELECT * FROM conflicts WHERE id = ?", arguments: [id]),
+            guard let record = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM conflicts WHERE id = ?"), arguments: [id]),
                   let entity: String = record["entity"], let rowText: String = record["row_id"], let field: String = record["field"],
                   let rowID = RecordID(rowText), let schema = EntitySchema.named(entity) else {
                 throw StoreError(.notFound, "no complete conflict with id \(id) (sync again to receive it whole)")
@@ -80,7 +80,7 @@ extension ReplicaStore {
                     }
                 }
             }
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM \(entity) WHERE id = ?", arguments: [rowID]) == true else {
+            guard try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \(entity) WHERE id = ?"), arguments: [rowID]) == true else {
                 throw StoreError(.notFound, "the \(schema.singular) \(rowID) of this conflict is not here yet; sync first")
             }
             // The conflict settles the value it recorded. If the field has moved on since (a
@@ -93,19 +93,19 @@ extension ReplicaStore {
             guard !pending, (version?["hlc"] as Int64?) == standingHLC, (version?["replica_id"] as String?) == standingReplica else {
                 throw StoreError(.invalid, "\(field) of \(schema.singular) \(rowID) has changed since this conflict; look at it (accord show) and sync, then resolve with --value if still needed")
             }
-            let current = try FieldValue.fetchOne(db, sql: "SELECT \(field) FROM \(entity) WHERE id = ?", arguments: [rowID]) ?? .null
+            let current = try FieldValue.fetchOne(db.cachedStatement(sql: "SELECT \(field) FROM \(entity) WHERE id = ?"), arguments: [rowID]) ?? .null
             if field != EntitySchema.deletedField {
                 var values = try Self.record(db, schema, id: rowID)?.values ?? [:]
                 values[field] = chosen
                 try Self.validate(schema, values, changed: [field])
             }
             if current != chosen {
-                try db.execute(sql: "UPDATE \(entity) SET \(field) = ? WHERE id = ?", arguments: [chosen, rowID])
+                try db.cachedStatement(sql: "UPDATE \(entity) SET \(field) = ? WHERE id = ?").execute(arguments: [chosen, rowID])
             }
             // Pushed even when it keeps the value here, based on the standing version: two
             // analysts resolving the same conflict differently meet as a new conflict.
             try Self.recordLocalChange(db, entity: entity, id: rowID, field: field, old: current, new: chosen, context: context)
-            try db.execute(sql: "UPDATE conflicts SET status = 'resolved' WHERE id = ?", arguments: [id])
+            try db.cachedStatement(sql: "UPDATE conflicts SET status = 'resolved' WHERE id = ?").execute(arguments: [id])
             try Self.recordLocalChange(db, entity: "conflicts", id: id, field: "status", old: .text("open"), new: .text("resolved"), context: context)
             return (chosen, true)
         }

@@ -10,12 +10,12 @@ struct EditContext {
     /// Reads the replica's identity and advances its persisted clock, inside the caller's
     /// transaction, so a rolled-back command also rolls back the clock.
     static func begin(_ db: Database, wallMillis: Int64) throws -> EditContext {
-        guard let row = try Row.fetchOne(db, sql: "SELECT replica_id, analyst, clock FROM replica WHERE singleton = 1") else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT replica_id, analyst, clock FROM replica WHERE singleton = 1")) else {
             throw StoreError(.notAReplica, "the replica has no identity row")
         }
         var clock = HybridLogicalClock(last: HLCTimestamp(rawValue: row["clock"]))
         let hlc = clock.tick(wallMillis: wallMillis)
-        try db.execute(sql: "UPDATE replica SET clock = ? WHERE singleton = 1", arguments: [hlc])
+        try db.cachedStatement(sql: "UPDATE replica SET clock = ? WHERE singleton = 1").execute(arguments: [hlc])
         return EditContext(replicaID: row["replica_id"], analyst: row["analyst"], hlc: hlc)
     }
 }
@@ -63,7 +63,7 @@ extension ReplicaStore {
                 throw StoreError(.notFound, "no \(schema.singular) with id \(id)")
             }
             if current.deleted { throw StoreError(.deleted, "\(schema.singular) \(id) is already deleted") }
-            try db.execute(sql: "UPDATE \(schema.name) SET deleted = 1 WHERE id = ?", arguments: [id])
+            try db.cachedStatement(sql: "UPDATE \(schema.name) SET deleted = 1 WHERE id = ?").execute(arguments: [id])
             try Self.recordLocalChange(db, schema, id: id, field: EntitySchema.deletedField,
                                        old: .integer(0), new: .integer(1), context: context)
             return ((), true)
@@ -74,7 +74,7 @@ extension ReplicaStore {
 
     static func insert(_ db: Database, _ schema: EntitySchema, id: RecordID, values: [String: FieldValue], context: EditContext) throws {
         try validate(schema, values, changed: nil)
-        if try Bool.fetchOne(db, sql: "SELECT 1 FROM \(schema.name) WHERE id = ?", arguments: [id]) == true {
+        if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \(schema.name) WHERE id = ?"), arguments: [id]) == true {
             throw StoreError(.alreadyExists, "a \(schema.singular) with id \(id) already exists")
         }
         let columns = ["id"] + schema.fieldNames

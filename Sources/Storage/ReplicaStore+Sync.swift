@@ -18,14 +18,28 @@ extension ReplicaStore {
         }
     }
 
-    /// The next outbox entries in order, at most `limit`, marked sent in the same transaction:
-    /// from now on they are frozen (a later edit of the field gets an entry of its own), and a
-    /// batch cut off before its acknowledgement is simply sent again.
-    public func beginPush(limit: Int) throws -> [PushedChange] {
-        try writer.write { db in
-            let rows = try Row.fetchAll(db, sql: "SELECT * FROM outbox ORDER BY local_seq LIMIT ?", arguments: [limit])
+    /// The next outbox entries in order, at most `limit` and about `maxBytes` of values (at
+    /// least one), marked sent in the same transaction: from now on they are frozen (a later
+    /// edit of the field gets an entry of its own), and a batch cut off before its
+    /// acknowledgement is simply sent again.
+    public func beginPush(limit: Int, maxBytes: Int = .max) throws -> [PushedChange] {
+        // Most syncs find the outbox empty: a read says so without a write transaction.
+        guard try writer.read({ db in try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox)")) }) == true else {
+            return []
+        }
+        return try writer.write { db in
+            var rows: [Row] = []
+            var bytes = 0
+            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM outbox ORDER BY local_seq LIMIT ?", arguments: [limit])
+            while let row = try cursor.next() {
+                // Each change's JSON is its value plus well under 512 bytes of names and numbers.
+                let size = ((row["value"] as FieldValue?)?.text?.utf8.count ?? 20) + 512
+                if !rows.isEmpty && bytes + size > maxBytes { break }
+                bytes += size
+                rows.append(row.copy())
+            }
             guard let last = rows.last else { return [] }
-            try db.execute(sql: "UPDATE outbox SET sent = 1 WHERE local_seq <= ? AND sent = 0", arguments: [last["local_seq"] as Int64])
+            try db.cachedStatement(sql: "UPDATE outbox SET sent = 1 WHERE local_seq <= ? AND sent = 0").execute(arguments: [last["local_seq"] as Int64])
             return rows.map { row in
                 PushedChange(
                     localSeq: row["local_seq"],
@@ -44,9 +58,9 @@ extension ReplicaStore {
         try writer.write { db in
             let identity = try Self.identity(db)
             for result in results {
-                guard let entry = try Row.fetchOne(db, sql: "SELECT entity, row_id, field FROM outbox WHERE local_seq = ?",
+                guard let entry = try Row.fetchOne(db.cachedStatement(sql: "SELECT entity, row_id, field FROM outbox WHERE local_seq = ?"),
                                                    arguments: [result.localSeq]) else { continue }
-                try db.execute(sql: "DELETE FROM outbox WHERE local_seq = ?", arguments: [result.localSeq])
+                try db.cachedStatement(sql: "DELETE FROM outbox WHERE local_seq = ?").execute(arguments: [result.localSeq])
                 guard let current = result.current else { continue }
                 let row = PulledRow(entity: entry["entity"], id: entry["row_id"], fields: [entry["field"]: current])
                 _ = try Self.applyServerRow(db, row, identity: identity, origin: result.outcome == .conflict ? "overruled" : "push",
@@ -66,7 +80,7 @@ extension ReplicaStore {
                 applied.fields += result.fields
                 applied.skipped += result.skipped
             }
-            try db.execute(sql: "UPDATE replica SET cursor = max(cursor, ?)", arguments: [cursor])
+            try db.cachedStatement(sql: "UPDATE replica SET cursor = max(cursor, ?)").execute(arguments: [cursor])
             return applied
         }
     }
@@ -76,32 +90,41 @@ extension ReplicaStore {
     /// everything, so the server does not take them for duplicates. Returns how many moved.
     @discardableResult
     public func renumberOutbox(aboveServerHighWater highWater: Int64) throws -> Int {
-        try writer.write { db in
+        let stale = try writer.read { db in
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE sent = 0 AND local_seq <= ?)"), arguments: [highWater])
+        }
+        guard stale == true else { return 0 }
+        return try writer.write { db in
             let stale = try Int64.fetchAll(db, sql: "SELECT local_seq FROM outbox WHERE sent = 0 AND local_seq <= ? ORDER BY local_seq",
                                            arguments: [highWater])
             guard !stale.isEmpty else { return 0 }
-            let top = max(highWater, try Int64.fetchOne(db, sql: "SELECT max(local_seq) FROM outbox") ?? 0)
+            let top = max(highWater, try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(local_seq) FROM outbox")) ?? 0)
             for (index, old) in stale.enumerated() {
-                try db.execute(sql: "UPDATE outbox SET local_seq = ? WHERE local_seq = ?", arguments: [top + Int64(index) + 1, old])
+                try db.cachedStatement(sql: "UPDATE outbox SET local_seq = ? WHERE local_seq = ?").execute(arguments: [top + Int64(index) + 1, old])
             }
-            try db.execute(sql: "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'outbox'", arguments: [top + Int64(stale.count)])
+            try db.cachedStatement(sql: "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'outbox'").execute(arguments: [top + Int64(stale.count)])
             return stale.count
         }
+    }
+
+    /// Where the next pull starts: the highest server sequence applied here.
+    public func cursor() throws -> Int64 {
+        try writer.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT cursor FROM replica")) ?? 0 }
     }
 
     /// Records the server's identity as soon as a first sync has been answered, so that a sync
     /// cut before its end still binds the replica to that server.
     public func recordServerIdentity(_ serverIdentity: String) throws {
         try writer.write { db in
-            try db.execute(sql: "UPDATE replica SET server_identity = ? WHERE server_identity IS NULL", arguments: [serverIdentity])
+            try db.cachedStatement(sql: "UPDATE replica SET server_identity = ? WHERE server_identity IS NULL").execute(arguments: [serverIdentity])
         }
     }
 
     /// Records a finished sync: the server's identity (checked next time) and when.
     public func finishSync(serverIdentity: String) throws {
         try writer.write { db in
-            try db.execute(sql: "UPDATE replica SET server_identity = ?, last_sync_at = ?",
-                           arguments: [serverIdentity, isoTimestamp(millis: wallClock())])
+            try db.cachedStatement(sql: "UPDATE replica SET server_identity = ?, last_sync_at = ?")
+                .execute(arguments: [serverIdentity, isoTimestamp(millis: wallClock())])
         }
     }
 
@@ -111,12 +134,12 @@ extension ReplicaStore {
     /// (what it already has merges as equal; what differs becomes a conflict, never a loss).
     public func prepareReclone() throws {
         try writer.write { db in
-            try db.execute(sql: "UPDATE replica SET server_identity = NULL, cursor = 0")
-            try db.execute(sql: "DELETE FROM outbox WHERE entity = 'conflicts'")
-            try db.execute(sql: "DELETE FROM field_versions WHERE entity = 'conflicts'")
-            try db.execute(sql: "DELETE FROM conflicts")
-            try db.execute(sql: "UPDATE outbox SET base_seq = 0, alive_base_seq = 0")
-            let clock = try Int64.fetchOne(db, sql: "SELECT clock FROM replica") ?? 0
+            try db.cachedStatement(sql: "UPDATE replica SET server_identity = NULL, cursor = 0").execute()
+            try db.cachedStatement(sql: "DELETE FROM outbox WHERE entity = 'conflicts'").execute()
+            try db.cachedStatement(sql: "DELETE FROM field_versions WHERE entity = 'conflicts'").execute()
+            try db.cachedStatement(sql: "DELETE FROM conflicts").execute()
+            try db.cachedStatement(sql: "UPDATE outbox SET base_seq = 0, alive_base_seq = 0").execute()
+            let clock = try Int64.fetchOne(db.cachedStatement(sql: "SELECT clock FROM replica")) ?? 0
             for schema in EntitySchema.all {
                 for field in schema.syncedFieldNames {
                     try db.execute(sql: """
@@ -129,7 +152,7 @@ extension ReplicaStore {
                         """, arguments: [schema.name, field, clock, schema.name, field, schema.name, field])
                 }
             }
-            try db.execute(sql: "UPDATE field_versions SET server_seq = NULL")
+            try db.cachedStatement(sql: "UPDATE field_versions SET server_seq = NULL").execute()
         }
     }
 
@@ -142,9 +165,11 @@ extension ReplicaStore {
         let isConflict = row.entity == "conflicts"
         guard isConflict || EntitySchema.named(row.entity) != nil else { return applied }
         let columns = isConflict ? conflictColumns : Set(EntitySchema.named(row.entity)!.syncedFieldNames)
-        let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM \(row.entity) WHERE id = ?", arguments: [row.id]) == true
+        // Cached statements: a pull applies thousands of rows, and compiling each statement
+        // anew would cost more than running it.
+        let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \(row.entity) WHERE id = ?"), arguments: [row.id]) == true
         if !exists {
-            try db.execute(sql: "INSERT INTO \(row.entity) (id) VALUES (?)", arguments: [row.id])
+            try db.cachedStatement(sql: "INSERT INTO \(row.entity) (id) VALUES (?)").execute(arguments: [row.id])
         }
         var newest = HLCTimestamp.zero
         for (field, pulled) in row.fields.sorted(by: { $0.key < $1.key }) where columns.contains(field) {
@@ -156,9 +181,10 @@ extension ReplicaStore {
                 applied.skipped += 1
                 continue
             }
-            let old = try FieldValue.fetchOne(db, sql: "SELECT \(field) FROM \(row.entity) WHERE id = ?", arguments: [row.id]) ?? .null
+            let old = try FieldValue.fetchOne(db.cachedStatement(sql: "SELECT \(field) FROM \(row.entity) WHERE id = ?"),
+                                              arguments: [row.id]) ?? .null
             if old != pulled.value {
-                try db.execute(sql: "UPDATE \(row.entity) SET \(field) = ? WHERE id = ?", arguments: [pulled.value, row.id])
+                try db.cachedStatement(sql: "UPDATE \(row.entity) SET \(field) = ? WHERE id = ?").execute(arguments: [pulled.value, row.id])
                 if !isConflict {
                     try db.cachedStatement(sql: """
                         INSERT INTO history (entity, row_id, field, old_value, new_value, hlc, replica_id, analyst, origin)
@@ -176,9 +202,9 @@ extension ReplicaStore {
             applied.fields += 1
         }
         if newest > .zero {
-            let last = try Int64.fetchOne(db, sql: "SELECT clock FROM replica") ?? 0
+            let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT clock FROM replica")) ?? 0
             var clock = HybridLogicalClock(last: HLCTimestamp(rawValue: last))
-            try db.execute(sql: "UPDATE replica SET clock = ?", arguments: [clock.receive(newest, wallMillis: wallMillis)])
+            try db.cachedStatement(sql: "UPDATE replica SET clock = ?").execute(arguments: [clock.receive(newest, wallMillis: wallMillis)])
         }
         return applied
     }

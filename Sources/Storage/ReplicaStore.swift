@@ -160,7 +160,7 @@ public struct ReplicaStore: Sendable {
     }
 
     static func identity(_ db: Database) throws -> Identity {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM replica WHERE singleton = 1") else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM replica WHERE singleton = 1")) else {
             throw StoreError(.notAReplica, "the replica has no identity row")
         }
         return Identity(

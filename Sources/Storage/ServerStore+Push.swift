@@ -30,11 +30,11 @@ extension ServerStore {
     /// entity or field, a value not in its stored form) rejects the whole batch unapplied.
     public func applyPush(_ changes: [PushedChange], from pusher: Pusher) throws -> [PushResult] {
         try writer.write { db in
-            try db.execute(sql: """
+            try db.cachedStatement(sql: """
                 INSERT INTO replicas (replica_id, analyst) VALUES (?, ?)
                 ON CONFLICT (replica_id) DO UPDATE SET analyst = excluded.analyst
-                """, arguments: [pusher.replicaID, pusher.analyst])
-            var highWater = try Int64.fetchOne(db, sql: "SELECT high_water FROM replicas WHERE replica_id = ?",
+                """).execute(arguments: [pusher.replicaID, pusher.analyst])
+            var highWater = try Int64.fetchOne(db.cachedStatement(sql: "SELECT high_water FROM replicas WHERE replica_id = ?"),
                                                arguments: [pusher.replicaID]) ?? 0
             var rowsAsserted = Set<String>()
             var results: [PushResult] = []
@@ -67,8 +67,8 @@ extension ServerStore {
                 highWater = pushed.localSeq
                 results.append(result)
             }
-            try db.execute(sql: "UPDATE replicas SET high_water = ?, last_push_at = ? WHERE replica_id = ?",
-                           arguments: [highWater, isoTimestamp(millis: wallClock()), pusher.replicaID])
+            try db.cachedStatement(sql: "UPDATE replicas SET high_water = ?, last_push_at = ? WHERE replica_id = ?")
+                .execute(arguments: [highWater, isoTimestamp(millis: wallClock()), pusher.replicaID])
             return results
         }
     }
@@ -85,7 +85,7 @@ extension ServerStore {
     /// The highest outbox sequence applied from `replicaID` (0: none).
     public func highWater(of replicaID: String) throws -> Int64 {
         try writer.read { db in
-            try Int64.fetchOne(db, sql: "SELECT high_water FROM replicas WHERE replica_id = ?", arguments: [replicaID]) ?? 0
+            try Int64.fetchOne(db.cachedStatement(sql: "SELECT high_water FROM replicas WHERE replica_id = ?"), arguments: [replicaID]) ?? 0
         }
     }
 

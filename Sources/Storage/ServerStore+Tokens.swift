@@ -29,7 +29,7 @@ extension ServerStore {
         let secret = (0..<4).map { _ in String(format: "%016llx", generator.next()) }.joined()
         let token = "acc_" + secret
         try writer.write { db in
-            if try Bool.fetchOne(db, sql: "SELECT 1 FROM tokens WHERE name = ?", arguments: [name]) == true {
+            if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM tokens WHERE name = ?"), arguments: [name]) == true {
                 throw StoreError(.alreadyExists, "a token named \(name) already exists")
             }
             try db.execute(
@@ -42,7 +42,7 @@ extension ServerStore {
 
     public func tokens() throws -> [TokenInfo] {
         try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, role, created_at, revoked_at FROM tokens ORDER BY name").map {
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT name, role, created_at, revoked_at FROM tokens ORDER BY name")).map {
                 TokenInfo(name: $0["name"], role: Role(rawValue: $0["role"]) ?? .reader,
                           createdAt: $0["created_at"], revokedAt: $0["revoked_at"])
             }
@@ -55,7 +55,7 @@ extension ServerStore {
             try db.execute(sql: "UPDATE tokens SET revoked_at = ? WHERE name = ? AND revoked_at IS NULL",
                            arguments: [isoTimestamp(millis: wallClock()), name])
             if db.changesCount == 0 {
-                let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM tokens WHERE name = ?", arguments: [name]) == true
+                let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM tokens WHERE name = ?"), arguments: [name]) == true
                 throw exists ? StoreError(.invalid, "the token \(name) is already revoked") : StoreError(.notFound, "no token named \(name)")
             }
         }
@@ -66,7 +66,7 @@ extension ServerStore {
     public func authenticate(token: String) throws -> (name: String, role: Role)? {
         let presented = Array(Self.hash(token).utf8)
         let rows = try writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT name, role, hash FROM tokens WHERE revoked_at IS NULL")
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT name, role, hash FROM tokens WHERE revoked_at IS NULL"))
         }
         var match: (String, Role)?
         for row in rows {

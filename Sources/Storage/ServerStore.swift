@@ -33,7 +33,7 @@ public struct ServerStore: Sendable {
             let id: Int32
             do {
                 let queue = try DatabaseQueue(path: path, configuration: configuration)
-                id = try queue.read { db in try Int32.fetchOne(db, sql: "PRAGMA application_id") ?? 0 }
+                id = try queue.read { db in try Int32.fetchOne(db.cachedStatement(sql: "PRAGMA application_id")) ?? 0 }
                 try queue.close()
             } catch {
                 throw StoreError(.notAReplica, "\(path) is not an SQLite database, so not an Accord server store")
@@ -65,7 +65,7 @@ public struct ServerStore: Sendable {
         }
         try migrator.migrate(writer)
         try writer.write { db in
-            if try Int.fetchOne(db, sql: "SELECT count(*) FROM server") == 0 {
+            if try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM server")) == 0 {
                 try db.execute(
                     sql: "INSERT INTO server (singleton, identity, created_at) VALUES (1, ?, ?)",
                     arguments: [newID().text, isoTimestamp(millis: wallMillis)]
@@ -76,17 +76,17 @@ public struct ServerStore: Sendable {
 
     /// The store's identity, which replicas check before they sync.
     public func identity() throws -> String {
-        try writer.read { db in try String.fetchOne(db, sql: "SELECT identity FROM server") ?? "" }
+        try writer.read { db in try String.fetchOne(db.cachedStatement(sql: "SELECT identity FROM server")) ?? "" }
     }
 
     /// The highest sequence written so far (0 for an empty store).
     public func lastSeq() throws -> Int64 {
-        try writer.read { db in try Int64.fetchOne(db, sql: "SELECT last_seq FROM server") ?? 0 }
+        try writer.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM server")) ?? 0 }
     }
 
     /// Takes the next sequence, inside the caller's transaction.
     static func nextSeq(_ db: Database) throws -> Int64 {
-        try db.execute(sql: "UPDATE server SET last_seq = last_seq + 1")
-        return try Int64.fetchOne(db, sql: "SELECT last_seq FROM server")!
+        try db.cachedStatement(sql: "UPDATE server SET last_seq = last_seq + 1").execute()
+        return try Int64.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM server"))!
     }
 }

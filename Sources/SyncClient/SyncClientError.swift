@@ -28,6 +28,8 @@ public struct SyncClientError: Error, Sendable, Hashable, CustomStringConvertibl
 
     public var code: Code
     public var message: String
+    /// The code of the server's `error` message, when the server refused.
+    public var serverCode: String?
 
     public init(_ code: Code, _ message: String) {
         self.code = code

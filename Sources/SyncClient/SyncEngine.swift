@@ -62,6 +62,24 @@ public enum SyncEngine {
             throw SyncClientError(.notConfigured, "the server must be HOST:PORT, not \(server)")
         }
         let host = String(server[..<colon])
+        do {
+            return try await connectAndSync(store, host: host, port: port, server: server, token: token,
+                                            configuration: configuration, progress: progress)
+        } catch let error as SyncClientError where error.serverCode == ProtocolError.Code.inflateRatio.description
+            && configuration.compression != [.none] {
+            // Honest data can compress past the server's deflate-bomb ratio (one long quote on
+            // many rows): the refused batch was not applied, and goes again uncompressed.
+            var plain = configuration
+            plain.compression = [.none]
+            return try await connectAndSync(store, host: host, port: port, server: server, token: token,
+                                            configuration: plain, progress: progress)
+        }
+    }
+
+    private static func connectAndSync(
+        _ store: ReplicaStore, host: String, port: Int, server: String, token: String,
+        configuration: SyncConfiguration, progress: @escaping @Sendable (SyncEvent) -> Void
+    ) async throws -> SyncSummary {
         let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
         do {
             channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
@@ -122,7 +140,7 @@ public enum SyncEngine {
         let hello = try await connection.expect(ServerHello.self, type: "hello")
         if hello.compression == .deflate { try connection.startCompression() }
         progress(.connected(server: server, compression: hello.compression.rawValue))
-        try store.recordServerIdentity(hello.serverIdentity)
+        if identity.serverIdentity == nil { try store.recordServerIdentity(hello.serverIdentity) }
         try store.renumberOutbox(aboveServerHighWater: hello.highWater)
 
         var summary = SyncSummary()
@@ -131,20 +149,21 @@ public enum SyncEngine {
         } else {
             let batchSize = max(1, min(configuration.pushBatch, hello.limits.maxBatchChanges))
             while true {
-                let batch = try store.beginPush(limit: batchSize)
+                let batch = try store.beginPush(limit: batchSize, maxBytes: hello.limits.maxLineBytes / 4)
                 if batch.isEmpty { break }
                 try await connection.send(PushMessage(changes: batch.map(WireChange.init)))
                 let ack = try await connection.expect(PushAckMessage.self, type: "push_ack")
                 let results = ack.results.map(\.result)
                 try store.applyAcknowledgements(results)
-                let conflicts = results.filter { $0.outcome == .conflict }.count
+                // An accepted edit of a row deleted concurrently also made a conflict (on `deleted`).
+                let conflicts = results.filter { $0.outcome == .conflict || $0.conflictID != nil }.count
                 summary.pushed += results.count
                 summary.conflicts += conflicts
                 progress(.pushed(changes: results.count, conflicts: conflicts))
             }
         }
 
-        try await connection.send(PullMessage(cursor: try store.identity().cursor, limit: configuration.pullBatch))
+        try await connection.send(PullMessage(cursor: try store.cursor(), limit: configuration.pullBatch))
         while true {
             let line = try await connection.nextLine()
             switch try MessageCoding.type(of: line) {
@@ -166,14 +185,19 @@ public enum SyncEngine {
     }
 
     static func serverError(_ error: ErrorMessage) -> SyncClientError {
-        switch error.code {
+        var failure = switch error.code {
         case ProtocolError.Code.unauthorized.description, ProtocolError.Code.forbidden.description:
             SyncClientError(.refused, "the server refused the token: \(error.message)")
+        case ProtocolError.Code.tooManyConnections.description, ProtocolError.Code.shuttingDown.description,
+             ProtocolError.Code.idleTimeout.description:
+            SyncClientError(.unreachable, "the server cannot serve this sync now (\(error.code)): \(error.message); run accord sync again")
         case ProtocolError.Code.wrongServer.description:
             SyncClientError(.wrongServer, "this replica last synced with another server database; run accord sync --reclone to start over with this one")
         default:
             SyncClientError(.protocolError, "the server refused the sync (\(error.code)): \(error.message)")
         }
+        failure.serverCode = error.code
+        return failure
     }
 
     /// Lines in and out of one connection.
@@ -181,7 +205,14 @@ public enum SyncEngine {
         var transport: Transport
         /// The server is trusted more than a client is: a higher inflate ratio, since its
         /// batches of a clone can compress very well.
-        var reader = LineReader(limits: { var limits = ProtocolLimits(); limits.maxInflateRatio = 1000; return limits }())
+        /// Acknowledgements carry each field's current value, so they may be longer than the line
+        /// limit: up to the batch limit times the largest field plus 512 bytes (PROTOCOL §5.3).
+        var reader = LineReader(limits: {
+            var limits = ProtocolLimits()
+            limits.maxInflateRatio = 1000
+            limits.maxLineBytes = max(limits.maxLineBytes, limits.maxBatchChanges * (FieldType.maxStoredBytes + 512))
+            return limits
+        }())
         var writer = LineWriter()
 
         init(transport: Transport) {

@@ -12,7 +12,7 @@ public struct ProtocolLimits: Sendable, Hashable {
     public var maxBatchChanges = 1000
     /// The most fields in one `changes` batch of a pull.
     public var maxPullBatch = 1000
-    /// Seconds a connection may go without sending a complete line.
+    /// Seconds a connection may go without sending a byte.
     public var idleSeconds = 60
     /// Connections served at once; more are refused with `too-many-connections`.
     public var maxConnections = 256

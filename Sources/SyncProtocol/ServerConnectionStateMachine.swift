@@ -84,9 +84,6 @@ public struct ServerConnectionStateMachine: Sendable {
         guard hello.schema == ProtocolVersion.schema else {
             return fail(ProtocolError(.schemaMismatch, "this server holds schema \(ProtocolVersion.schema), not \(hello.schema)"))
         }
-        if let identity = hello.serverIdentity, identity != serverIdentity {
-            return fail(ProtocolError(.wrongServer, "this replica last synced with another server store; re-clone to sync with this one"))
-        }
         guard let compression = hello.compression.lazy.compactMap(Compression.init(rawValue:)).first else {
             return fail(ProtocolError(.badHello, "the hello offers no compression this server speaks (deflate, none)"))
         }
@@ -102,6 +99,11 @@ public struct ServerConnectionStateMachine: Sendable {
         guard case .authenticating(let hello, let compression) = state else {
             return fail(ProtocolError(.internal, "authenticated outside the hello"))
         }
+        // Checked after the token, so that a revoked token hears `unauthorized` whatever
+        // server its replica knew.
+        if let identity = hello.serverIdentity, identity != serverIdentity {
+            return fail(ProtocolError(.wrongServer, "this replica last synced with another server store; re-clone to sync with this one"))
+        }
         let session = Session(replicaID: hello.replicaID, analyst: hello.analyst, role: role, canPush: canPush, compression: compression)
         state = .ready(session)
         return .sendHello(ServerHello(serverIdentity: serverIdentity, role: role, compression: compression,
@@ -112,9 +114,9 @@ public struct ServerConnectionStateMachine: Sendable {
         fail(ProtocolError(.unauthorized, "the token is unknown or revoked"))
     }
 
-    /// No complete line for `limits.idleSeconds`.
+    /// Nothing received for `limits.idleSeconds`.
     public mutating func idleTimeout() -> Action {
-        fail(ProtocolError(.idleTimeout, "no complete line for \(limits.idleSeconds) seconds"))
+        fail(ProtocolError(.idleTimeout, "nothing received for \(limits.idleSeconds) seconds"))
     }
 
     /// A framing or compression error from the `LineReader`.

@@ -168,6 +168,22 @@ struct Replica {
         #expect(exports[0].contains("Carol's find") && !exports[0].contains("01980c03-5eed"))
     }
 
+    @Test("a push that compresses past the server's inflate ratio (one long quote on many rows) goes again uncompressed and lands")
+    func compressiblePush() throws {
+        let cluster = try SyncCluster()
+        let alice = try cluster.replica("alice")
+        let quote = String(repeating: "中", count: 4000)
+        let rows = (1...400).map { "Pledge \($0),UK,\(quote)" }
+        let csv = try cluster.directory.write("repetitive.csv", "title,party,notes\n" + rows.joined(separator: "\n") + "\n")
+        try alice.ok("import", csv)
+        let synced = try alice.run(["sync"])
+        #expect(synced.status == 0, "\(synced)")
+        let bob = try cluster.replica("bob")
+        try bob.ok("sync")
+        #expect(try bob.ok("export").components(separatedBy: quote).count - 1 == 400)
+        #expect(try bob.digest() == (try alice.digest()))
+    }
+
     @Test("a reader's edits are not pushed and change nothing on the server; a bad token is refused and pulls nothing")
     func refusals() throws {
         let cluster = try SyncCluster()

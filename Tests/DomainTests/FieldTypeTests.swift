@@ -7,6 +7,20 @@ import Testing
 
     // MARK: Empty and text
 
+    @Test("Every field's stored value is bounded by maxStoredBytes: the longest texts, 50 tags, a long URL")
+    func storedValuesAreBounded() throws {
+        for schema in EntitySchema.all {
+            for field in schema.fields {
+                if case .text(let maxLength, _) = field.type { #expect(4 * maxLength <= FieldType.maxStoredBytes, "\(field.name)") }
+            }
+        }
+        let fifty = (1...50).map { "tag-\($0)-" + String(repeating: "é", count: 40) }
+        let stored = try FieldType.tags.parse(fifty.joined(separator: ";"))
+        #expect((stored.text?.utf8.count ?? 0) <= FieldType.maxStoredBytes)
+        #expect(throws: ValidationError.self) { try FieldType.tags.parse((fifty + ["one more"]).joined(separator: ";")) }
+        #expect(throws: ValidationError.self) { try FieldType.url.parse("https://example.org/" + String(repeating: "é", count: 1990)) }
+    }
+
     @Test("Empty or blank text is no value, whatever the type")
     func blankIsNull() throws {
         let types: [FieldType] = [Self.title, .decimal, .percent, .currency, .date, .year, .url, .tags,

@@ -79,7 +79,15 @@ final class Simulation {
     private var counter = 0
     private let logger = Logger(label: "simulation", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    static func run(seed: UInt64, verbose: Bool = false) async throws -> SimulationStats {
+    /// What one schedule did and where it ended.
+    struct Outcome {
+        var stats: SimulationStats
+        var trace: [String]
+        /// Every replica's digest after the quiet round (they are equal).
+        var digest: String
+    }
+
+    static func run(seed: UInt64, verbose: Bool = false) async throws -> Outcome {
         let simulation = try Simulation(seed: seed)
         defer {
             if verbose { print(simulation.trace.joined(separator: "\n")) }
@@ -93,12 +101,12 @@ final class Simulation {
             try simulation.resolveSome()
             try await simulation.quiesce()
             try simulation.checkInvariants()
+            return Outcome(stats: simulation.stats, trace: simulation.trace, digest: try simulation.replicas[0].store.digest())
         } catch let failure as SimulationFailure {
             throw failure
         } catch {
             throw simulation.failure("unexpected error: \(error)")
         }
-        return simulation.stats
     }
 
     init(seed: UInt64) throws {
@@ -168,18 +176,20 @@ final class Simulation {
         }
     }
 
-    /// Everyone syncs, without faults, until a whole round moves nothing.
+    /// Everyone syncs, without faults, until a whole round pushes nothing: the server did not
+    /// change during that round, so every replica pulled all of it and the next round would
+    /// move nothing (the invariants check that).
     func quiesce() async throws {
         log("quiesce")
         for round in 1...8 {
-            var moved = false
+            var pushed = false
             for replica in replicas {
-                if let summary = try await sync(replica, faults: false), summary.pushed > 0 || summary.pulled > 0 { moved = true }
+                if let summary = try await sync(replica, faults: false), summary.pushed > 0 { pushed = true }
             }
-            if !moved { return }
-            log("round \(round) moved")
+            if !pushed { return }
+            log("round \(round) pushed")
         }
-        throw failure("no quiet round after 8 rounds of syncs")
+        throw failure("still pushing after 8 rounds of syncs")
     }
 
     func resolveSome() throws {
@@ -297,8 +307,9 @@ final class Simulation {
     @discardableResult
     func sync(_ replica: SimulatedReplica, faults: Bool) async throws -> SyncSummary? {
         var configuration = SyncConfiguration()
-        configuration.pushBatch = random.pick([1, 2, 3, 500])
-        configuration.pullBatch = random.pick([1, 2, 5, 1000])
+        // Small batches now and then, so cuts and crashes fall between batches of one push or pull.
+        configuration.pushBatch = random.pick([2, 5, 500, 500])
+        configuration.pullBatch = random.pick([3, 10, 1000, 1000])
         let compressed = random.chance(60)
         configuration.compression = compressed ? [.deflate, .none] : [.none]
         var planned = PlannedFault.none

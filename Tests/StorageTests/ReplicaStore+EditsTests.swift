@@ -60,6 +60,24 @@ let minimal: [String: FieldValue] = ["title": .text("£17m to the ASEAN Green Fi
         #expect(history.first?.origin == "created" && history.first?.analyst == "alice")
     }
 
+    @Test("a push batch is cut by bytes as well as by count, never empty, and the rest waits unsent")
+    func pushBatchByBytes() throws {
+        let store = try ReplicaStore.inMemory(analyst: "alice")
+        let long = String(repeating: "é", count: 3990) // about 8,000 bytes
+        for index in 1...3 {
+            var values = minimal
+            values["notes"] = .text(long + "\(index)")
+            try store.insert(.commitments, values: values)
+        }
+        #expect(try store.count("outbox") == 9)
+        let first = try store.beginPush(limit: 100, maxBytes: 10_000)
+        #expect(first.count < 9 && first.filter { $0.change.field == "notes" }.count == 1)
+        // Unacknowledged entries go again first; one change always goes, however large.
+        #expect(try store.beginPush(limit: 100, maxBytes: 1).map(\.localSeq) == [first[0].localSeq])
+        let unsent = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE sent = 0") }
+        #expect(unsent == 9 - first.count)
+    }
+
     @Test("repeated edits of one field collapse into one entry: latest value, first base")
     func outboxCollapse() throws {
         let store = try ReplicaStore.inMemory()

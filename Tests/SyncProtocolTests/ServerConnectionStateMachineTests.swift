@@ -58,10 +58,15 @@ import Testing
         #expect(machine.state == .closed)
     }
 
-    @Test("a wrong server identity, a bad token and a reader's push are refused")
+    @Test("a wrong server identity (after the token), a bad token and a reader's push are refused")
     func refusals() throws {
         var other = ServerConnectionStateMachine(serverIdentity: "srv")
-        #expect(other.lineReceived(try line(hello(serverIdentity: "old"))) == .fail(ProtocolError(.wrongServer, "this replica last synced with another server store; re-clone to sync with this one")))
+        guard case .authenticate = other.lineReceived(try line(hello(serverIdentity: "old"))) else { Issue.record("expected authenticate"); return }
+        #expect(other.authenticated(role: "editor", canPush: true) == .fail(ProtocolError(.wrongServer, "this replica last synced with another server store; re-clone to sync with this one")))
+        var revoked = ServerConnectionStateMachine(serverIdentity: "srv")
+        _ = revoked.lineReceived(try line(hello(serverIdentity: "old")))
+        guard case .fail(let revokedError) = revoked.authenticationFailed() else { Issue.record("expected fail"); return }
+        #expect(revokedError.code == .unauthorized)
         var badToken = ServerConnectionStateMachine(serverIdentity: "srv")
         _ = badToken.lineReceived(try line(hello()))
         guard case .fail(let error) = badToken.authenticationFailed() else { Issue.record("expected fail"); return }
@@ -80,6 +85,6 @@ import Testing
         guard case .fail(let early) = machine.lineReceived(try line(PullMessage(cursor: 0))) else { Issue.record("expected fail"); return }
         #expect(early.code == .badMessage)
         guard case .fail = machine.lineReceived(try line(PullMessage(cursor: 0))) else { Issue.record("expected fail"); return }
-        #expect(machine.idleTimeout() == .fail(ProtocolError(.idleTimeout, "no complete line for 60 seconds")))
+        #expect(machine.idleTimeout() == .fail(ProtocolError(.idleTimeout, "nothing received for 60 seconds")))
     }
 }
