@@ -20,6 +20,10 @@ public final class DeflateWriter {
                 try compressor.deflate(from: &input, to: &output, flush: .sync)
                 if input.readableBytes == 0 { return output }
             } catch let error as CompressNIOError where error == .bufferOverflow {
+                // CompressNIO reports zlib's Z_BUF_ERROR ("no progress possible") as an overflow too.
+                // With room left it is not one: nothing was left to flush (an empty message right
+                // after another's flush), and more room would only loop.
+                if output.writableBytes > 0, input.readableBytes == 0 { return output }
                 // deflateBound is an estimate; give zlib more room and go on.
             }
             output.reserveCapacity(minimumWritableBytes: max(64, output.capacity / 2))
@@ -63,7 +67,11 @@ public final class InflateReader {
             if totalOut > limits.inflateRatioGraceBytes, totalOut > totalIn * limits.maxInflateRatio {
                 throw ProtocolError(.inflateRatio, "the DEFLATE stream inflates more than \(limits.maxInflateRatio) times")
             }
-            if output.readableBytes > 0 { try body(output) }
+            // The allocator rounds a capacity up to a power of two and zlib fills all the room it
+            // gets, so the output is handed over in pieces to keep each within `chunkBytes`.
+            while output.readableBytes > 0 {
+                try body(output.readSlice(length: min(chunkBytes, output.readableBytes))!)
+            }
             if more { continue }
             // zlib stops short of the input only after the stream's final block.
             if input.readableBytes > 0 { throw ProtocolError(.badCompression, "data after the end of the DEFLATE stream") }

@@ -16,6 +16,9 @@ public struct LineReader {
 
     /// Takes bytes as they arrive from the socket.
     public mutating func feed(_ bytes: ByteBuffer) throws {
+        // Lines already taken are dropped first: a connection holds one unfinished line and what
+        // just arrived, not every byte it ever received. Each unfinished line moves at most once.
+        pending.discardReadBytes()
         var bytes = bytes
         if let inflater {
             try inflater.inflate(&bytes) { chunk in
@@ -31,6 +34,9 @@ public struct LineReader {
     public mutating func nextLine() throws -> ByteBuffer? {
         try framer.nextLine(&pending)
     }
+
+    /// The storage held for received bytes (what the fuzz harness bounds).
+    var bufferedCapacity: Int { pending.capacity }
 
     /// Switches to inflating: every byte after the hello line is part of the DEFLATE stream,
     /// including any that already arrived.

@@ -55,6 +55,19 @@ import Testing
         #expect(try decode(bytes) == messages)
     }
 
+    @Test("an empty message right after another's flush compresses to nothing instead of looping")
+    func emptyMessageAfterFlush() throws {
+        // zlib refuses a second flush in a row with Z_BUF_ERROR, which CompressNIO reports as a
+        // full buffer: the writer grew its buffer and tried again, forever (found by fuzzing).
+        let writer = try DeflateWriter()
+        let first = try writer.compress(ByteBuffer(string: "a\n"))
+        let empty = try writer.compress(ByteBuffer())
+        let again = try writer.compress(ByteBuffer())
+        let last = try writer.compress(ByteBuffer(string: "b\n"))
+        #expect(empty.readableBytes == 0 && again.readableBytes == 0)
+        #expect(try decode([first, empty, again, last]) == ["a", "b"])
+    }
+
     @Test("a corrupt stream is refused with bad-compression")
     func corruptStream() throws {
         let garbage = ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x13, 0x37, 0x42])
@@ -82,6 +95,21 @@ import Testing
         #expect(error?.code == .inflateRatio)
         #expect(largestChunk <= 64 * 1024)
         #expect(inflated <= limits.inflateRatioGraceBytes + bomb.readableBytes * limits.maxInflateRatio)
+    }
+
+    @Test("chunks stay within chunkBytes when it is not a power of two")
+    func chunkBytesIsALimit() throws {
+        // The allocator rounded 100 up to 128 and zlib filled it all (found by fuzzing).
+        let text = String(repeating: "The ASEAN Green Finance Fund. ", count: 100)
+        var input = try DeflateWriter().compress(ByteBuffer(string: text))
+        var chunks: [Int] = []
+        var output = ""
+        try InflateReader(chunkBytes: 100).inflate(&input) { chunk in
+            chunks.append(chunk.readableBytes)
+            output += String(buffer: chunk)
+        }
+        #expect(output == text)
+        #expect(chunks.allSatisfy { $0 > 0 && $0 <= 100 })
     }
 
     @Test("ordinary data well within the ratio passes, however large")
