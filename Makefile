@@ -1,7 +1,7 @@
 # Accord: `make run` and `make test` are the two commands a fresh machine needs.
 SWIFT ?= swift
 
-.PHONY: build release test soak run demo clean
+.PHONY: build release test soak fuzz run demo clean
 
 # The tests run from their own optimised build in .build-test (the simulation runs thousands of
 # schedules), with testable imports for the unit tests; `make release` and `make run` keep
@@ -33,6 +33,12 @@ soak:
 	$(SWIFT) build $(TESTBUILD) --build-tests
 	ACCORD_SIMULATION_SEEDS=$(SEEDS) ACCORD_SIMULATION_FIRST=$(FIRST) ACCORD_SIMULATION_SEED=$(SEED) \
 	  $(SWIFT) test $(TESTBUILD) --skip-build --filter SimulationTests
+
+# libFuzzer on the line framer, the inflater and message decoding, SECONDS each (Linux; the
+# corpus it keeps is replayed by FuzzCorpusTests in `make test`).
+SECONDS ?= 60
+fuzz:
+	bash Tests/Fuzz/run.sh $(SECONDS)
 
 # The sync server on 127.0.0.1:7420 over var/accord-server.db, loaded with the sample once,
 # with a fresh demo token; in the foreground until Ctrl-C (SIGINT) or SIGTERM.
