@@ -97,7 +97,9 @@ let package = Package(
         ),
         .testTarget(
             name: "SyncProtocolTests",
-            dependencies: ["SyncProtocol", .product(name: "NIOTestUtils", package: "swift-nio")]
+            dependencies: ["SyncProtocol", .product(name: "NIOTestUtils", package: "swift-nio")],
+            // Replayed by FuzzCorpusTests, read through #filePath.
+            exclude: ["FuzzCorpus"]
         ),
     ],
     swiftLanguageModes: [.v6]
