@@ -1,27 +1,12 @@
 import Testing
 @testable import Domain
 
-/// SplitMix64: a small deterministic generator so generated ids are the same on every run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 @Suite struct RecordIDTests {
     static let hex = Set("0123456789abcdef")
 
     @Test("A generated id is a lowercase 36-character UUID with version 7 and the RFC variant")
     func generatedShape() {
-        var generator = SeededGenerator(seed: 42)
+        var generator = SeededRandom(seed: 42)
         for step in 0..<500 {
             let text = Array(RecordID.generate(at: 1_752_136_200_000 + Int64(step), using: &generator).text)
             #expect(text.count == 36)
@@ -34,7 +19,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
     @Test("The first 48 bits of a generated id are the Unix milliseconds")
     func timePrefix() {
-        var generator = SeededGenerator(seed: 1)
+        var generator = SeededRandom(seed: 1)
         #expect(RecordID.generate(at: 0x018F_3A2B_4C5D, using: &generator).text.hasPrefix("018f3a2b-4c5d-7"))
         #expect(RecordID.generate(at: 1_752_136_200_000, using: &generator).text.hasPrefix("0197f374-af40-7"))
         #expect(RecordID.generate(at: 0, using: &generator).text.hasPrefix("00000000-0000-7"))
@@ -42,7 +27,7 @@ struct SeededGenerator: RandomNumberGenerator {
 
     @Test("Ids generated at increasing milliseconds sort in that order")
     func sortByTime() {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SeededRandom(seed: 7)
         let millis: [Int64] = [1_752_136_200_000, 1_752_136_200_001, 1_752_136_200_255, 1_752_136_200_256,
                                1_752_136_265_536, 1_800_000_000_000, 2_000_000_000_000]
         let ids = millis.map { RecordID.generate(at: $0, using: &generator) }
@@ -52,9 +37,9 @@ struct SeededGenerator: RandomNumberGenerator {
 
     @Test("The same seed and time give the same id, different seeds different ids")
     func deterministic() {
-        var first = SeededGenerator(seed: 99)
-        var second = SeededGenerator(seed: 99)
-        var other = SeededGenerator(seed: 100)
+        var first = SeededRandom(seed: 99)
+        var second = SeededRandom(seed: 99)
+        var other = SeededRandom(seed: 100)
         let a = RecordID.generate(at: 1000, using: &first)
         #expect(a == RecordID.generate(at: 1000, using: &second))
         #expect(a != RecordID.generate(at: 1000, using: &other))
