@@ -15,7 +15,7 @@ build:
 release:
 	$(SWIFT) build -c release
 
-# Every test: unit tests, end-to-end, kill and load tests of the real `accord` and
+# Every test: unit tests, end-to-end and kill tests of the real `accord` and
 # `accord-server`; then the deterministic simulation (2,000 seeds) alone, so that its busy cores
 # do not slow the timed tests; then the Python client's tests against the same binaries.
 test:
