@@ -44,9 +44,9 @@ extension ReplicaStore {
         try writer.write { db in
             let identity = try Self.identity(db)
             for result in results {
-                guard let entry = try Row.fetchOne(db, sql: "SELECT entity, row_id, field FROM outbox WHERE local_seq = ?",
+                guard let entry = try Row.fetchOne(db.cachedStatement(sql: "SELECT entity, row_id, field FROM outbox WHERE local_seq = ?"),
                                                    arguments: [result.localSeq]) else { continue }
-                try db.execute(sql: "DELETE FROM outbox WHERE local_seq = ?", arguments: [result.localSeq])
+                try db.cachedStatement(sql: "DELETE FROM outbox WHERE local_seq = ?").execute(arguments: [result.localSeq])
                 guard let current = result.current else { continue }
                 let row = PulledRow(entity: entry["entity"], id: entry["row_id"], fields: [entry["field"]: current])
                 _ = try Self.applyServerRow(db, row, identity: identity, origin: result.outcome == .conflict ? "overruled" : "push")
@@ -139,23 +139,22 @@ extension ReplicaStore {
         let isConflict = row.entity == "conflicts"
         guard isConflict || EntitySchema.named(row.entity) != nil else { return applied }
         let columns = isConflict ? conflictColumns : Set(EntitySchema.named(row.entity)!.syncedFieldNames)
-        let exists = try Bool.fetchOne(db, sql: "SELECT 1 FROM \(row.entity) WHERE id = ?", arguments: [row.id]) == true
+        // Cached statements throughout: a clone runs these once per field, and preparing each
+        // anew cost more than running it.
+        let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \(row.entity) WHERE id = ?"), arguments: [row.id]) == true
         if !exists {
-            try db.execute(sql: "INSERT INTO \(row.entity) (id) VALUES (?)", arguments: [row.id])
+            try db.cachedStatement(sql: "INSERT INTO \(row.entity) (id) VALUES (?)").execute(arguments: [row.id])
         }
         var newest = HLCTimestamp.zero
         for (field, pulled) in row.fields.sorted(by: { $0.key < $1.key }) where columns.contains(field) {
-            let pending = try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM outbox WHERE entity = ? AND row_id = ? AND field = ? LIMIT 1"),
-                arguments: [row.entity, row.id, field]
-            ) == true
+            let pending = try Bool.fetchOne(db.cachedStatement(sql: pendingEntrySQL), arguments: [row.entity, row.id, field]) == true
             if pending {
                 applied.skipped += 1
                 continue
             }
-            let old = try FieldValue.fetchOne(db, sql: "SELECT \(field) FROM \(row.entity) WHERE id = ?", arguments: [row.id]) ?? .null
+            let old = try FieldValue.fetchOne(db.cachedStatement(sql: "SELECT \(field) FROM \(row.entity) WHERE id = ?"), arguments: [row.id]) ?? .null
             if old != pulled.value {
-                try db.execute(sql: "UPDATE \(row.entity) SET \(field) = ? WHERE id = ?", arguments: [pulled.value, row.id])
+                try db.cachedStatement(sql: "UPDATE \(row.entity) SET \(field) = ? WHERE id = ?").execute(arguments: [pulled.value, row.id])
                 if !isConflict {
                     try db.cachedStatement(sql: """
                         INSERT INTO history (entity, row_id, field, old_value, new_value, hlc, replica_id, analyst, origin)
@@ -173,13 +172,22 @@ extension ReplicaStore {
             applied.fields += 1
         }
         if newest > .zero {
-            let last = try Int64.fetchOne(db, sql: "SELECT clock FROM replica") ?? 0
+            let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT clock FROM replica")) ?? 0
             var clock = HybridLogicalClock(last: HLCTimestamp(rawValue: last))
             let wall = HybridLogicalClock.wallMillisNow()
-            try db.execute(sql: "UPDATE replica SET clock = ?", arguments: [clock.receive(newest, wallMillis: wall)])
+            try db.cachedStatement(sql: "UPDATE replica SET clock = ?").execute(arguments: [clock.receive(newest, wallMillis: wall)])
         }
         return applied
     }
+
+    /// Whether a field has an outbox entry, sent or not. The outbox has one partial index for
+    /// each kind of entry and SQLite uses a partial index only when the query names its `sent`:
+    /// without both terms every pulled or acknowledged field would scan the whole outbox, and a
+    /// large import's push would take hours (quadratic in the outbox).
+    static let pendingEntrySQL = """
+        SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND row_id = ?2 AND field = ?3 AND sent = 0)
+            OR EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND row_id = ?2 AND field = ?3 AND sent = 1)
+        """
 
     static let conflictColumns: Set<String> = [
         "entity", "row_id", "field", "standing_value", "standing_hlc", "standing_replica_id", "standing_analyst",

@@ -80,7 +80,7 @@ public struct ServerStore: Sendable {
 
     /// Takes the next sequence, inside the caller's transaction.
     static func nextSeq(_ db: Database) throws -> Int64 {
-        try db.execute(sql: "UPDATE server SET last_seq = last_seq + 1")
-        return try Int64.fetchOne(db, sql: "SELECT last_seq FROM server")!
+        try db.cachedStatement(sql: "UPDATE server SET last_seq = last_seq + 1").execute()
+        return try Int64.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM server"))!
     }
 }
