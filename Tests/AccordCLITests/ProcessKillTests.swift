@@ -6,8 +6,8 @@ import TestSupport
 /// then syncs everyone to quiescence and checks that nothing was lost, doubled or diverged.
 ///
 /// The moments are drawn from a seeded generator (the seed is printed; `ACCORD_TEST_SEED=N`
-/// replays the plan) as points of progress: "when the replica's outbox has shrunk to 70%", "when
-/// its cursor has passed 40% of what is left to pull", read from the replica file with `sqlite3`
+/// replays the plan) as points of progress: "when the replica's outbox has shrunk by 10%", "when
+/// its cursor has passed 2% of what is left to pull", read from the replica file with `sqlite3`
 /// while the sync runs, then a random extra delay, so each kill lands inside a push or a pull
 /// whatever the machine's speed. A few kills land at a random time just after start.
 @Suite struct ProcessKillTests {
@@ -135,7 +135,7 @@ import TestSupport
         let before = progress(replica)
         let lastSeq = Int(SQLiteShell.query(server.db, "SELECT last_seq FROM server") ?? "") ?? 0
         // A push moment is 3-15% into what is left to push, then up to half a second (about one
-        // batch) later; a pull moment 1-6% into what is left to pull, then up to 0.05 s later
+        // batch) later; a pull moment 0.5-3% into what is left to pull, then up to 0.05 s later
         // (pulls run faster); a start moment 10-80 ms after the process starts. Too little left,
         // and the moment moves on to the next phase.
         let trigger: Trigger, delay: Double
@@ -143,7 +143,7 @@ import TestSupport
             trigger = .outboxAtMost(Int(Double(before.outbox) * (1 - 0.03 - moment.fraction * 0.12)))
             delay = moment.delay * 0.5
         } else if moment.phase != .start, let before, lastSeq - before.cursor > 1500 {
-            trigger = .cursorAtLeast(before.cursor + Int(Double(lastSeq - before.cursor) * (0.01 + moment.fraction * 0.05)))
+            trigger = .cursorAtLeast(before.cursor + Int(Double(lastSeq - before.cursor) * (0.005 + moment.fraction * 0.025)))
             delay = moment.delay * 0.05
         } else {
             trigger = .seconds(0.01 + moment.fraction * 0.07)
