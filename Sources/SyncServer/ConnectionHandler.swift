@@ -89,7 +89,7 @@ public struct ServerSession<Outbound: SessionOutbound> {
         return true
     }
 
-    /// No complete line for the idle time: sends the error; the connection must close.
+    /// Nothing received for the idle time: sends the error; the connection must close.
     public mutating func idleTimeout() async throws {
         _ = try await perform(machine.idleTimeout())
     }
