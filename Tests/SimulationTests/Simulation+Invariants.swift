@@ -48,7 +48,7 @@ extension Simulation {
             } else {
                 first = (status.digest, export)
             }
-            let held = try replicaFields(replica)
+            let held = try replicaFields(replica, server: serverFields)
             guard held == serverFields else {
                 let missing = serverFields.filter { held[$0.key] != $0.value }.prefix(3)
                 let extra = held.filter { serverFields[$0.key] == nil }.prefix(3)
@@ -115,9 +115,8 @@ extension Simulation {
 
     /// The replica's synced fields, as the server stores them: null values of rows the server
     /// never had a field for are left out.
-    func replicaFields(_ replica: SimulatedReplica) throws -> [FieldKey: FieldValue] {
-        let serverFields = try self.serverFields()
-        return try replica.store.writer.read { db in
+    func replicaFields(_ replica: SimulatedReplica, server serverFields: [FieldKey: FieldValue]) throws -> [FieldKey: FieldValue] {
+        try replica.store.writer.read { db in
             var fields: [FieldKey: FieldValue] = [:]
             let tables = EntitySchema.all.map { ($0.name, $0.syncedFieldNames) }
                 + [("conflicts", ReplicaStore.conflictColumns.sorted())]
