@@ -77,7 +77,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["Domain", "Storage"], path: "Tests/TestSupport"),
         .testTarget(name: "DomainTests", dependencies: ["Domain"]),
         .testTarget(name: "StorageTests", dependencies: ["Storage", "TestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "AccordCLITests", dependencies: ["TestSupport"]),
+        .testTarget(name: "AccordCLITests", dependencies: ["Domain", "TestSupport"]),
         .testTarget(
             name: "SyncServerTests",
             dependencies: [

@@ -37,7 +37,7 @@ extension Accord {
                 FileHandle.standardError.write(Data("\r\u{1B}[K\(text)".utf8))
             }
             if interactive { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
-            let open = try store.status().openConflicts
+            let open = try store.openConflictCount()
             print("pushed \(summary.pushed) changes (\(summary.conflicts) new conflicts), pulled \(summary.pulled) fields; \(open) open conflicts")
             if summary.notPushed > 0 {
                 // The pull went through; the push is refused, and says so with its own exit code.

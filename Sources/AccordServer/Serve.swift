@@ -14,7 +14,7 @@ extension AccordServer {
         @OptionGroup var store: StoreOptions
         @Option(help: "The address to listen on.") var host = "127.0.0.1"
         @Option(help: "The port; 0 picks a free one.") var port = 7420
-        @Option(help: "Seconds a connection may stay silent.") var idleSeconds = 60
+        @Option(help: "Seconds a connection may wait for a request, or leave an answer unread.") var idleSeconds = 60
         @Option(help: "Connections served at once.") var maxConnections = 256
         @Option(help: "The longest message line, in bytes after inflating.") var maxLineBytes = 4 * 1024 * 1024
 

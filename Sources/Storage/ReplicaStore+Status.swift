@@ -32,10 +32,20 @@ extension ReplicaStore {
                 liveRows: live,
                 deletedRows: deleted,
                 pendingChanges: try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0,
-                openConflicts: try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts WHERE status = 'open'") ?? 0,
+                openConflicts: try Self.openConflictCount(db),
                 digest: try Self.digest(db)
             )
         }
+    }
+
+    /// The number of open conflicts, as `status()` counts them, without reading every row for
+    /// the digest (which takes seconds on a large replica).
+    public func openConflictCount() throws -> Int {
+        try writer.read { db in try Self.openConflictCount(db) }
+    }
+
+    static func openConflictCount(_ db: Database) throws -> Int {
+        try Int.fetchOne(db, sql: "SELECT count(*) FROM conflicts WHERE status = 'open'") ?? 0
     }
 
     /// The content digest; see `ReplicaStatus.digest`.

@@ -173,10 +173,7 @@ extension ReplicaStore {
         }
         var newest = HLCTimestamp.zero
         for (field, pulled) in row.fields.sorted(by: { $0.key < $1.key }) where columns.contains(field) {
-            let pending = try Bool.fetchOne(
-                db.cachedStatement(sql: "SELECT 1 FROM outbox WHERE entity = ? AND row_id = ? AND field = ? LIMIT 1"),
-                arguments: [row.entity, row.id, field]
-            ) == true
+            let pending = try Bool.fetchOne(db.cachedStatement(sql: pendingEntrySQL), arguments: [row.entity, row.id, field]) == true
             if pending {
                 applied.skipped += 1
                 continue
@@ -209,7 +206,15 @@ extension ReplicaStore {
         return applied
     }
 
-    /// The fields of a conflict record that sync (the `conflicts` entity, created by the server).
+    /// Whether a field has an outbox entry, sent or not. The outbox has one partial index for
+    /// each kind of entry and SQLite uses a partial index only when the query names its `sent`:
+    /// without both terms every pulled or acknowledged field would scan the whole outbox, and a
+    /// large import's push would take hours (quadratic in the outbox).
+    static let pendingEntrySQL = """
+        SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND row_id = ?2 AND field = ?3 AND sent = 0)
+            OR EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND row_id = ?2 AND field = ?3 AND sent = 1)
+        """
+
     public static let conflictColumns: Set<String> = [
         "entity", "row_id", "field", "standing_value", "standing_hlc", "standing_replica_id", "standing_analyst",
         "other_value", "other_hlc", "other_replica_id", "other_analyst", "status", "resolved_by", "resolved_hlc",

@@ -135,6 +135,9 @@ public struct ReplicaStore: Sendable {
         }
         var configuration = Configuration()
         configuration.readonly = true
+        // Waits, as the store itself does, for a lock held elsewhere (another command, `sqlite3`,
+        // a reader recovering the journal after a killed sync): busy is not "unreadable".
+        configuration.busyMode = .timeout(10)
         let (applicationID, superseded): (Int32, Bool)
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)

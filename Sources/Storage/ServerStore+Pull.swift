@@ -9,14 +9,14 @@ extension ServerStore {
         public var cursor: Int64
     }
 
-    /// The next at most `limit` fields written after `cursor`, in sequence order, grouped by
-    /// row (a row's fields may span batches). A range scan of the `seq` index: a clone reads
-    /// the store batch by batch, never whole.
-    public func pull(after cursor: Int64, limit: Int) throws -> PullBatch {
+    /// The next at most `limit` fields written after `cursor` (and at or before `end`), in
+    /// sequence order, grouped by row (a row's fields may span batches). A range scan of the
+    /// `seq` index: a clone reads the store batch by batch, never whole.
+    public func pull(after cursor: Int64, through end: Int64 = .max, limit: Int) throws -> PullBatch {
         try writer.read { db in
             let rows = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM fields WHERE seq > ? ORDER BY seq LIMIT ?"),
-                arguments: [cursor, max(1, limit)]
+                db.cachedStatement(sql: "SELECT * FROM fields WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?"),
+                arguments: [cursor, end, max(1, limit)]
             )
             var order: [String] = []
             var byRow: [String: PulledRow] = [:]

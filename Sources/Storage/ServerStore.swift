@@ -30,6 +30,8 @@ public struct ServerStore: Sendable {
         if FileManager.default.fileExists(atPath: path) {
             var configuration = Configuration()
             configuration.readonly = true
+            // Waits for a lock held elsewhere (`sqlite3 .backup`, a command): busy is not "unreadable".
+            configuration.busyMode = .timeout(10)
             let id: Int32
             do {
                 let queue = try DatabaseQueue(path: path, configuration: configuration)

@@ -31,11 +31,15 @@ struct ConnectionHandler {
         do {
             try await connection.executeThenClose { inbound, outbound in
                 var session = ServerSession(store: store, identity: identity, limits: limits, logger: logger, outbound: outbound)
+                // The idle limit counts only while the task waits for a request (ConnectionClock).
+                let channel = connection.channel
                 do {
                     for try await bytes in inbound {
+                        channel.triggerUserOutboundEvent(ConnectionClock.Event.answering, promise: nil)
                         if try await !session.received(bytes) { return }
+                        channel.triggerUserOutboundEvent(ConnectionClock.Event.awaitingRequest, promise: nil)
                     }
-                } catch is IdleToErrorHandler.IdleTimeout {
+                } catch is ConnectionClock.IdleTimeout {
                     try await session.idleTimeout()
                 }
             }
@@ -138,9 +142,12 @@ public struct ServerSession<Outbound: SessionOutbound> {
             let requested = pull.limit ?? 1000
             var limit = requested
             let store = self.store
+            // The pull streams what was written before it began: while others keep pushing,
+            // a pull that followed them would never end. What comes later is the next pull's.
+            let end = try await offPool { try store.lastSeq() }
             while true {
                 let from = cursor, fields = limit
-                let batch = try await offPool { try store.pull(after: from, limit: fields) }
+                let batch = try await offPool { try store.pull(after: from, through: end, limit: fields) }
                 if batch.rows.isEmpty { break }
                 let line = try MessageCoding.line(ChangesMessage(rows: batch.rows.map(WireRow.init), cursor: batch.cursor))
                 // A batch stays well inside the peer's line limit, however large its values:

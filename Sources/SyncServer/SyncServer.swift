@@ -35,10 +35,13 @@ public final class SyncServer: Service, Sendable {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // At most 128 KiB not yet sent in the kernel (TCP_NOTSENT_LOWAT, 25 on Linux): what
+            // a peer takes shows as write progress soon, for the idle limit (ConnectionClock),
+            // while the bytes in flight still grow with the link.
+            .childChannelOption(ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: 25)), value: 128 * 1024)
             .bind(host: configuration.host, port: configuration.port) { child in
                 child.eventLoop.makeCompletedFuture {
-                    try child.pipeline.syncOperations.addHandler(IdleStateHandler(readTimeout: idle))
-                    try child.pipeline.syncOperations.addHandler(IdleToErrorHandler())
+                    try child.pipeline.syncOperations.addHandler(ConnectionClock(limit: idle))
                     return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
                 }
             }
@@ -64,22 +67,5 @@ public final class SyncServer: Service, Sendable {
             self.registry.closeAll()
         }
         logger.info("stopped")
-    }
-}
-
-/// Turns the idle timer's event into an error on the inbound stream, so the connection task
-/// sees it where it reads, sends `idle-timeout` on its own (possibly compressed) stream and closes.
-final class IdleToErrorHandler: ChannelInboundHandler, Sendable {
-    typealias InboundIn = ByteBuffer
-    typealias InboundOut = ByteBuffer
-
-    struct IdleTimeout: Error {}
-
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
-            context.fireErrorCaught(IdleTimeout())
-        } else {
-            context.fireUserInboundEventTriggered(event)
-        }
     }
 }

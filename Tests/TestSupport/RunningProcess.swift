@@ -8,19 +8,31 @@ public final class RunningProcess: @unchecked Sendable {
     private let process = Process()
     private let lock = NSLock()
     private var output = ""
+    private var errors = ""
 
-    public init(_ name: String, _ arguments: [String], in directory: String? = nil) throws {
+    /// Starts `name`; with `keepErrors`, its standard error is kept (else it is discarded).
+    public init(_ name: String, _ arguments: [String], in directory: String? = nil, keepErrors: Bool = false) throws {
         process.executableURL = Executables.url(name)
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.environment = ["PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
         let out = Pipe()
         process.standardOutput = out
-        process.standardError = FileHandle.nullDevice
         out.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
             guard let self, !data.isEmpty else { return }
             self.lock.withLock { self.output += String(decoding: data, as: UTF8.self) }
+        }
+        if keepErrors {
+            let err = Pipe()
+            process.standardError = err
+            err.fileHandleForReading.readabilityHandler = { [weak self] handle in
+                let data = handle.availableData
+                guard let self, !data.isEmpty else { return }
+                self.lock.withLock { self.errors += String(decoding: data, as: UTF8.self) }
+            }
+        } else {
+            process.standardError = FileHandle.nullDevice
         }
         try process.run()
     }
@@ -35,6 +47,25 @@ public final class RunningProcess: @unchecked Sendable {
             Thread.sleep(forTimeInterval: 0.05)
         }
         return nil
+    }
+
+    /// The process id, for `kill(2)` and `/proc/PID`.
+    public var pid: Int32 { process.processIdentifier }
+
+    public var isRunning: Bool { process.isRunning }
+
+    /// Everything written to standard output so far.
+    public var standardOutput: String { lock.withLock { output } }
+
+    /// Everything written to standard error so far (with `keepErrors`).
+    public var standardError: String { lock.withLock { errors } }
+
+    /// Waits up to `seconds` for the process to exit; nil if it is still running.
+    public func waitForExit(seconds: Double = 30) -> (status: Int32, signalled: Bool)? {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
+        if process.isRunning { return nil }
+        return (process.terminationStatus, process.terminationReason == .uncaughtSignal)
     }
 
     /// Sends `signal` and waits up to `seconds` for the exit status; nil if it did not exit.

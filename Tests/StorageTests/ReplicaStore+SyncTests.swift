@@ -1,0 +1,80 @@
+import Domain
+import Foundation
+import GRDB
+import Testing
+import TestSupport
+@testable import Storage
+
+@Suite struct ReplicaStoreSyncTests {
+    /// Every statement `body` runs on the store's connection: its SQL, and its SQL with the values.
+    func statements(of store: ReplicaStore, _ body: () throws -> Void) throws -> [(sql: String, expanded: String)] {
+        let traced = StatementLog()
+        try store.writer.writeWithoutTransaction { db in db.trace { traced.append($0) } }
+        defer { try? store.writer.writeWithoutTransaction { db in db.trace(options: []) } }
+        try body()
+        return traced.statements
+    }
+
+    /// The lines of SQLite's query plan of `sql` that scan the outbox table.
+    func outboxScans(_ sql: String, in store: ReplicaStore) throws -> [String] {
+        try store.writer.read { db in
+            try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + sql).map { $0["detail"] as String }
+        }.filter { $0.hasPrefix("SCAN outbox") }
+    }
+
+    // Regression: the pending-edit check of every pulled or acknowledged field named no `sent`,
+    // so neither partial index of the outbox served it and each field scanned the whole outbox.
+    // A 20,000-row import (160,000 entries) pushed one 500-change batch in about 20 seconds.
+    @Test("applying a pull or a push acknowledgement finds pending edits through an index, never a scan of the outbox")
+    func pendingLookupsUseAnIndex() throws {
+        let store = try ReplicaStore.inMemory(analyst: "alice")
+        let ids = try (0..<20).map { index in
+            try store.insert(.commitments, values: ["title": .text("Row \(index)"), "party": .text("Party"), "status": .text("pledged")])
+        }
+        // One batch acknowledged, one sent and waiting for its acknowledgement, the rest unsent.
+        let acknowledged = try store.beginPush(limit: 10)
+        let inFlight = try store.beginPush(limit: 20).filter { $0.localSeq > acknowledged.last!.localSeq }
+        let results = acknowledged.enumerated().map { index, pushed in
+            PushResult(localSeq: pushed.localSeq, outcome: .accepted, seq: Int64(index + 1),
+                       current: PulledField(value: pushed.change.value, seq: Int64(index + 1), hlc: pushed.change.hlc,
+                                            replicaID: "r-alice", analyst: "alice"))
+        }
+        let bob = { (value: String, seq: Int64) in
+            PulledField(value: .text(value), seq: seq, hlc: HLCTimestamp(rawValue: 1 << 20), replicaID: "r-bob", analyst: "bob")
+        }
+        let pulled = ids.map { PulledRow(entity: "commitments", id: $0, fields: ["status": bob("delivered", 100), "notes": bob("bob's", 101)]) }
+        let executed = try statements(of: store) {
+            try store.applyAcknowledgements(results)
+            _ = try store.applyPulled(pulled, cursor: 101)
+        }
+        let outboxStatements = executed.filter { $0.sql.contains("outbox") }
+        #expect(outboxStatements.contains { $0.sql == ReplicaStore.pendingEntrySQL })
+        for statement in outboxStatements {
+            #expect(try outboxScans(statement.expanded, in: store).isEmpty, "\(statement.sql)")
+        }
+
+        // The lookup still tells pending fields, sent or not, from free ones.
+        let sentStatus = try #require(inFlight.first { $0.change.field == "status" }?.change.id)
+        let acknowledgedStatus = try #require(acknowledged.first { $0.change.field == "status" }?.change.id)
+        for (id, status) in [(acknowledgedStatus, "delivered"), (sentStatus, "pledged"), (ids.last!, "pledged")] {
+            let row = try #require(try store.record(.commitments, id: id))
+            #expect(row["status"] == .text(status))
+            #expect(row["notes"] == .text("bob's"))
+        }
+    }
+}
+
+/// Statements traced from the database's thread, read by the test afterwards.
+/// `@unchecked Sendable`: the array is guarded by `lock`.
+final class StatementLog: @unchecked Sendable {
+    private let lock = NSLock()
+    private var log: [(sql: String, expanded: String)] = []
+
+    func append(_ event: Database.TraceEvent) {
+        guard case .statement(let statement) = event else { return }
+        let entry = (sql: statement.sql, expanded: statement.expandedSQL)
+        lock.withLock { log.append(entry) }
+    }
+
+    var statements: [(sql: String, expanded: String)] { lock.withLock { log } }
+}
