@@ -18,7 +18,7 @@ public struct ConflictRecord: Sendable, Hashable {
 extension ReplicaStore {
     /// The open conflicts whose records have fully arrived, oldest first.
     public func openConflicts() throws -> [ConflictRecord] {
-        try writer.read { db in
+        try reading { db in
             try Row.fetchAll(db, sql: """
                 SELECT * FROM conflicts WHERE status = 'open' AND entity IS NOT NULL AND field IS NOT NULL
                 ORDER BY standing_hlc, id

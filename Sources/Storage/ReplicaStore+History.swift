@@ -4,7 +4,7 @@ import GRDB
 extension ReplicaStore {
     /// The version of every field of a row that has one, by field name.
     public func versions(_ schema: EntitySchema, id: RecordID) throws -> [String: FieldVersion] {
-        try writer.read { db in
+        try reading { db in
             let pending = try Set(String.fetchAll(
                 db, sql: "SELECT DISTINCT field FROM outbox WHERE entity = ? AND row_id = ?",
                 arguments: [schema.name, id]
@@ -27,7 +27,7 @@ extension ReplicaStore {
 
     /// Every recorded change of a row, oldest first.
     public func history(_ schema: EntitySchema, id: RecordID) throws -> [HistoryEntry] {
-        try writer.read { db in
+        try reading { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM history WHERE entity = ? AND row_id = ? ORDER BY seq",
                 arguments: [schema.name, id]

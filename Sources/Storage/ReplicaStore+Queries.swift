@@ -5,7 +5,7 @@ import GRDB
 extension ReplicaStore {
     /// One row by id, live or deleted; nil when there is none.
     public func record(_ schema: EntitySchema, id: RecordID) throws -> EntityRow? {
-        try writer.read { db in try Self.record(db, schema, id: id) }
+        try reading { db in try Self.record(db, schema, id: id) }
     }
 
     static func record(_ db: Database, _ schema: EntitySchema, id: RecordID) throws -> EntityRow? {
@@ -35,7 +35,7 @@ extension ReplicaStore {
         guard !needle.isEmpty, needle.allSatisfy({ $0.isHexDigit || $0 == "-" }) else {
             throw StoreError(.notFound, "\"\(prefix)\" is not an id or id prefix (hex digits and dashes)")
         }
-        let matches = try writer.read { db in
+        let matches = try reading { db in
             try String.fetchAll(
                 db, sql: "SELECT id FROM \(table) WHERE id >= ? AND id < ? ORDER BY id LIMIT 11",
                 arguments: [needle, needle + "\u{7F}"]
@@ -85,7 +85,7 @@ extension ReplicaStore {
             arguments.append(query)
         }
         let whereClause = conditions.isEmpty ? "" : " WHERE " + conditions.joined(separator: " AND ")
-        return try writer.read { db in
+        return try reading { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM \(schema.name)\(whereClause) ORDER BY id",
                 arguments: StatementArguments(arguments.map { $0.databaseValue })
@@ -103,7 +103,7 @@ extension ReplicaStore {
 
     /// Calls `body` with every live row, ordered by id, reading one row at a time.
     public func forEachLiveRecord(_ schema: EntitySchema, _ body: (EntityRow) throws -> Void) throws {
-        try writer.read { db in
+        try reading { db in
             let rows = try Row.fetchCursor(db, sql: "SELECT * FROM \(schema.name) WHERE deleted = 0 ORDER BY id")
             while let row = try rows.next() {
                 try body(Self.makeRecord(row, schema))

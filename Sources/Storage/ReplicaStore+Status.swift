@@ -20,7 +20,7 @@ public struct ReplicaStatus: Sendable, Hashable {
 
 extension ReplicaStore {
     public func status() throws -> ReplicaStatus {
-        try writer.read { db in
+        try reading { db in
             var live: [String: Int] = [:]
             var deleted: [String: Int] = [:]
             for schema in EntitySchema.all {
@@ -41,7 +41,7 @@ extension ReplicaStore {
     /// The number of open conflicts, as `status()` counts them, without reading every row for
     /// the digest (which takes seconds on a large replica).
     public func openConflictCount() throws -> Int {
-        try writer.read { db in try Self.openConflictCount(db) }
+        try reading { db in try Self.openConflictCount(db) }
     }
 
     static func openConflictCount(_ db: Database) throws -> Int {
@@ -50,7 +50,7 @@ extension ReplicaStore {
 
     /// The content digest; see `ReplicaStatus.digest`.
     public func digest() throws -> String {
-        try writer.read { db in try Self.digest(db) }
+        try reading { db in try Self.digest(db) }
     }
 
     /// Hashes each entity's rows by id, then the conflicts by id. Each value is written with a

@@ -24,7 +24,7 @@ extension ReplicaStore {
     /// acknowledgement is simply sent again.
     public func beginPush(limit: Int, maxBytes: Int = .max) throws -> [PushedChange] {
         // Most syncs find the outbox empty: a read says so without a write transaction.
-        guard try writer.read({ db in try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox)")) }) == true else {
+        guard try reading({ db in try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox)")) }) == true else {
             return []
         }
         return try writer.write { db in
@@ -90,7 +90,7 @@ extension ReplicaStore {
     /// everything, so the server does not take them for duplicates. Returns how many moved.
     @discardableResult
     public func renumberOutbox(aboveServerHighWater highWater: Int64) throws -> Int {
-        let stale = try writer.read { db in
+        let stale = try reading { db in
             try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE sent = 0 AND local_seq <= ?)"), arguments: [highWater])
         }
         guard stale == true else { return 0 }
@@ -109,7 +109,7 @@ extension ReplicaStore {
 
     /// Where the next pull starts: the highest server sequence applied here.
     public func cursor() throws -> Int64 {
-        try writer.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT cursor FROM replica")) ?? 0 }
+        try reading { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT cursor FROM replica")) ?? 0 }
     }
 
     /// Records the server's identity as soon as a first sync has been answered, so that a sync

@@ -69,9 +69,22 @@ public struct ServerSession<Outbound: SessionOutbound> {
     var reader: LineReader
     var writer: LineWriter
     let outbound: Outbound
+    let storeCalls: StoreCalls
 
-    public init(store: ServerStore, identity: String, limits: ProtocolLimits, logger: Logger, outbound: Outbound) {
+    /// Where the session makes its store calls (SQLite, which blocks).
+    public enum StoreCalls: Sendable {
+        /// On NIO's thread pool, not on Swift's cooperative pool, whose few threads every
+        /// connection's task shares: what a server does.
+        case threadPool
+        /// In the calling task: a simulation driving one session at a time, where hopping
+        /// threads would cost more than the call.
+        case inline
+    }
+
+    public init(store: ServerStore, identity: String, limits: ProtocolLimits, logger: Logger, outbound: Outbound,
+                storeCalls: StoreCalls = .threadPool) {
         self.store = store
+        self.storeCalls = storeCalls
         self.limits = limits
         self.logger = logger
         self.machine = ServerConnectionStateMachine(serverIdentity: identity, limits: limits)
@@ -174,8 +187,12 @@ public struct ServerSession<Outbound: SessionOutbound> {
     }
 }
 
-/// Runs a store call (SQLite, which blocks) on NIO's thread pool, not on Swift's cooperative
-/// pool, whose few threads every connection's task shares.
-func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await NIOThreadPool.singleton.runIfActive(body)
+extension ServerSession {
+    /// Runs a store call where `storeCalls` says.
+    func offPool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        switch storeCalls {
+        case .threadPool: try await NIOThreadPool.singleton.runIfActive(body)
+        case .inline: try body()
+        }
+    }
 }

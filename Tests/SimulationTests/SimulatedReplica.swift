@@ -39,14 +39,14 @@ final class SimulatedReplica {
 
     /// Row ids of an entity, tombstones included, in id order.
     func rowIDs(_ schema: EntitySchema) throws -> [RecordID] {
-        try store.writer.read { db in
-            try String.fetchAll(db, sql: "SELECT id FROM \(schema.name) ORDER BY id").compactMap(RecordID.init)
+        try store.reading { db in
+            try String.fetchAll(db.cachedStatement(sql: "SELECT id FROM \(schema.name) ORDER BY id")).compactMap(RecordID.init)
         }
     }
 
     func value(_ schema: EntitySchema, _ id: RecordID, _ field: String) throws -> FieldValue {
-        try store.writer.read { db in
-            try FieldValue.fetchOne(db, sql: "SELECT \(field) FROM \(schema.name) WHERE id = ?", arguments: [id.text]) ?? .null
+        try store.reading { db in
+            try FieldValue.fetchOne(db.cachedStatement(sql: "SELECT \(field) FROM \(schema.name) WHERE id = ?"), arguments: [id.text]) ?? .null
         }
     }
 }

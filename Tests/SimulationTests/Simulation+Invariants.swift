@@ -16,7 +16,7 @@ extension Simulation {
         let serverCheck = try server.writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
         guard serverCheck == ["ok"] else { throw failure("server store integrity_check: \(serverCheck)") }
         for replica in replicas {
-            let check = try replica.store.writer.read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+            let check = try replica.store.reading { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
             guard check == ["ok"] else { throw failure("replica r\(replica.index) integrity_check: \(check)") }
             do {
                 try replica.store.writer.write { db in
@@ -116,7 +116,7 @@ extension Simulation {
     /// The replica's synced fields, as the server stores them: null values of rows the server
     /// never had a field for are left out.
     func replicaFields(_ replica: SimulatedReplica, server serverFields: [FieldKey: FieldValue]) throws -> [FieldKey: FieldValue] {
-        try replica.store.writer.read { db in
+        try replica.store.reading { db in
             var fields: [FieldKey: FieldValue] = [:]
             let tables = EntitySchema.all.map { ($0.name, $0.syncedFieldNames) }
                 + [("conflicts", ReplicaStore.conflictColumns.sorted())]

@@ -340,7 +340,8 @@ final class Simulation {
         case .serverCrash(let commits): serverCrash.arm(afterCommits: commits)
         }
         let answers = AnswerQueue()
-        let session = ServerSession(store: server, identity: serverIdentity, limits: limits, logger: logger, outbound: answers)
+        let session = ServerSession(store: server, identity: serverIdentity, limits: limits, logger: logger, outbound: answers,
+                                    storeCalls: .inline)
         var link = SimulatedLink(server: session, answers: answers, faults: linkFaults)
         stats.syncs += 1
         var outcome: Result<SyncSummary, any Error>
