@@ -1,7 +1,7 @@
 # Accord: `make run` and `make test` are the two commands a fresh machine needs.
 SWIFT ?= swift
 
-.PHONY: build release test soak fuzz run demo clean
+.PHONY: build release test soak fuzz bench run demo clean
 
 # The tests run from their own optimised build in .build-test (the simulation runs thousands of
 # schedules), with testable imports for the unit tests; `make release` and `make run` keep
@@ -39,6 +39,14 @@ soak:
 SECONDS ?= 60
 fuzz:
 	bash Tests/Fuzz/run.sh $(SECONDS)
+
+# Benchmarks (docs/BENCHMARKS.md): ROWS synthetic commitments, each measurement RUNS times, a
+# markdown table of medians beside references measured in the same run (BENCH="--json" for JSON).
+ROWS ?= 100000
+RUNS ?= 3
+BENCH ?=
+bench: release
+	.build/release/accord-bench --rows $(ROWS) --runs $(RUNS) $(BENCH)
 
 # The sync server on 127.0.0.1:7420 over var/accord-server.db, loaded with the sample once,
 # with a fresh demo token; in the foreground until Ctrl-C (SIGINT) or SIGTERM.

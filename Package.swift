@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "accord", targets: ["AccordCLI"]),
         .executable(name: "accord-server", targets: ["AccordServer"]),
+        .executable(name: "accord-bench", targets: ["AccordBench"]),
         .library(name: "Domain", targets: ["Domain"]),
         .library(name: "Storage", targets: ["Storage"]),
     ],
@@ -64,6 +65,11 @@ let package = Package(
                 "Domain", "Storage", "SyncClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // `make bench`: runs the built executables and system tools, times them.
+        .executableTarget(
+            name: "AccordBench",
+            dependencies: ["Domain", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .executableTarget(
             name: "AccordServer",

@@ -9,8 +9,8 @@ import TestSupport
     /// Every statement `body` runs on the store's connection: its SQL, and its SQL with the values.
     func statements(of store: ReplicaStore, _ body: () throws -> Void) throws -> [(sql: String, expanded: String)] {
         let traced = StatementLog()
-        try store.writer.writeWithoutTransaction { db in db.trace { traced.append($0) } }
-        defer { try? store.writer.writeWithoutTransaction { db in db.trace(options: []) } }
+        store.writer.writeWithoutTransaction { db in db.trace { traced.append($0) } }
+        defer { store.writer.writeWithoutTransaction { db in db.trace(options: []) } }
         try body()
         return traced.statements
     }
