@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import Logging
 import NIOCore
 import NIOPosix
@@ -35,10 +40,11 @@ public final class SyncServer: Service, Sendable {
             .serverChannelOption(.backlog, value: 256)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
-            // At most 128 KiB not yet sent in the kernel (TCP_NOTSENT_LOWAT, 25 on Linux): what
-            // a peer takes shows as write progress soon, for the idle limit (ConnectionClock),
-            // while the bytes in flight still grow with the link.
-            .childChannelOption(ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: 25)), value: 128 * 1024)
+            // At most 128 KiB not yet sent in the kernel (TCP_NOTSENT_LOWAT): what a peer takes
+            // shows as write progress soon, for the idle limit (ConnectionClock), while the
+            // bytes in flight still grow with the link.
+            .childChannelOption(ChannelOptions.Types.SocketOption(level: .tcp, name: .init(rawValue: TCP_NOTSENT_LOWAT)),
+                                value: 128 * 1024)
             .bind(host: configuration.host, port: configuration.port) { child in
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandler(ConnectionClock(limit: idle))
