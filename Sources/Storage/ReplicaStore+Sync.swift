@@ -165,12 +165,17 @@ extension ReplicaStore {
         let isConflict = row.entity == "conflicts"
         guard isConflict || EntitySchema.named(row.entity) != nil else { return applied }
         let columns = isConflict ? conflictColumns : Set(EntitySchema.named(row.entity)!.syncedFieldNames)
-        // Cached statements: a pull applies thousands of rows, and compiling each statement
-        // anew would cost more than running it.
-        let exists = try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \(row.entity) WHERE id = ?"), arguments: [row.id]) == true
-        if !exists {
+        // The row is read once and written once, whatever the number of fields: a clone applies
+        // every field of every row, and a statement per field (each one-column UPDATE also
+        // re-indexing the row's full-text entry) cost most of its time. Statements are cached.
+        let select = try db.cachedStatement(sql: "SELECT * FROM \(row.entity) WHERE id = ?")
+        var stored = try Row.fetchOne(select, arguments: [row.id])
+        if stored == nil {
+            // A new row starts from the columns' defaults, which the pulled fields are compared with.
             try db.cachedStatement(sql: "INSERT INTO \(row.entity) (id) VALUES (?)").execute(arguments: [row.id])
+            stored = try Row.fetchOne(select, arguments: [row.id])
         }
+        var changed: [(field: String, old: FieldValue, pulled: PulledField)] = []
         var newest = HLCTimestamp.zero
         for (field, pulled) in row.fields.sorted(by: { $0.key < $1.key }) where columns.contains(field) {
             let pending = try Bool.fetchOne(db.cachedStatement(sql: pendingEntrySQL), arguments: [row.entity, row.id, field]) == true
@@ -178,18 +183,8 @@ extension ReplicaStore {
                 applied.skipped += 1
                 continue
             }
-            let old = try FieldValue.fetchOne(db.cachedStatement(sql: "SELECT \(field) FROM \(row.entity) WHERE id = ?"),
-                                              arguments: [row.id]) ?? .null
-            if old != pulled.value {
-                try db.cachedStatement(sql: "UPDATE \(row.entity) SET \(field) = ? WHERE id = ?").execute(arguments: [pulled.value, row.id])
-                if !isConflict {
-                    try db.cachedStatement(sql: """
-                        INSERT INTO history (entity, row_id, field, old_value, new_value, hlc, replica_id, analyst, origin)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """).execute(arguments: [row.entity, row.id, field, old, pulled.value, pulled.hlc,
-                                                 pulled.replicaID, pulled.analyst, origin])
-                }
-            }
+            let old: FieldValue = stored?[field] ?? .null
+            if old != pulled.value { changed.append((field, old, pulled)) }
             try db.cachedStatement(sql: """
                 INSERT INTO field_versions (entity, row_id, field, server_seq, hlc, replica_id, analyst) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (entity, row_id, field) DO UPDATE SET server_seq = excluded.server_seq, hlc = excluded.hlc,
@@ -197,6 +192,20 @@ extension ReplicaStore {
                 """).execute(arguments: [row.entity, row.id, field, pulled.seq, pulled.hlc, pulled.replicaID, pulled.analyst])
             newest = max(newest, pulled.hlc)
             applied.fields += 1
+        }
+        if !changed.isEmpty {
+            let assignments = changed.map { "\($0.field) = ?" }.joined(separator: ", ")
+            try db.cachedStatement(sql: "UPDATE \(row.entity) SET \(assignments) WHERE id = ?")
+                .execute(arguments: StatementArguments(changed.map(\.pulled.value) + [FieldValue.text(row.id.text)]))
+            if !isConflict {
+                for change in changed {
+                    try db.cachedStatement(sql: """
+                        INSERT INTO history (entity, row_id, field, old_value, new_value, hlc, replica_id, analyst, origin)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """).execute(arguments: [row.entity, row.id, change.field, change.old, change.pulled.value, change.pulled.hlc,
+                                                 change.pulled.replicaID, change.pulled.analyst, origin])
+                }
+            }
         }
         if newest > .zero {
             let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT clock FROM replica")) ?? 0

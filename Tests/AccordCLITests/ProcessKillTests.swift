@@ -120,13 +120,16 @@ import TestSupport
     }
 
     /// Runs `accord sync` once per planned moment, killing it or the server there, then once to the end.
-    /// A moment the sync finished before is tried again just after the start of another sync.
+    /// A moment the sync finished before is tried again 10 ms after the start of another sync
+    /// (while the process starts, opens its replica or connects), so the plan's kills all land
+    /// however fast the syncs have become.
     func syncThroughKills(_ replica: Replica, plan: [KillMoment], server: ServerProcess, log: inout KillLog) throws {
         for moment in plan {
             var moment = moment
-            for _ in 0..<3 {
+            for _ in 0..<5 {
                 if try attempt(replica, moment, server: server, log: &log) { break }
                 moment.phase = .start
+                moment.fraction = 0
             }
         }
         try replica.ok("sync", "--server", server.address)
