@@ -118,7 +118,11 @@ final class ServerRun {
     }
 
     func stop() {
+        guard process.isRunning else { return }
         process.terminate()
         process.waitUntilExit()
     }
+
+    /// A bench that fails half-way leaves no server running behind it.
+    deinit { stop() }
 }
