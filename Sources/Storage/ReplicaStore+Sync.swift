@@ -56,16 +56,16 @@ extension ReplicaStore {
     /// stand) unless a newer local edit of it is waiting.
     public func applyAcknowledgements(_ results: [PushResult]) throws {
         try writer.write { db in
-            let identity = try Self.identity(db)
+            var fields = try PulledBatchWriter(db, wallMillis: wallClock())
             for result in results {
                 guard let entry = try Row.fetchOne(db.cachedStatement(sql: "SELECT entity, row_id, field FROM outbox WHERE local_seq = ?"),
                                                    arguments: [result.localSeq]) else { continue }
                 try db.cachedStatement(sql: "DELETE FROM outbox WHERE local_seq = ?").execute(arguments: [result.localSeq])
                 guard let current = result.current else { continue }
-                let row = PulledRow(entity: entry["entity"], id: entry["row_id"], fields: [entry["field"]: current])
-                _ = try Self.applyServerRow(db, row, identity: identity, origin: result.outcome == .conflict ? "overruled" : "push",
-                                            wallMillis: wallClock())
+                try fields.apply(PulledRow(entity: entry["entity"], id: entry["row_id"], fields: [entry["field"]: current]),
+                                 origin: result.outcome == .conflict ? "overruled" : "push")
             }
+            try fields.finish()
         }
     }
 
@@ -73,15 +73,11 @@ extension ReplicaStore {
     /// where it stopped. A field with a pending local edit is not overwritten.
     public func applyPulled(_ rows: [PulledRow], cursor: Int64) throws -> PullApplied {
         try writer.write { db in
-            let identity = try Self.identity(db)
-            var applied = PullApplied()
-            for row in rows {
-                let result = try Self.applyServerRow(db, row, identity: identity, origin: "sync", wallMillis: wallClock())
-                applied.fields += result.fields
-                applied.skipped += result.skipped
-            }
+            var fields = try PulledBatchWriter(db, wallMillis: wallClock())
+            for row in rows { try fields.apply(row, origin: "sync") }
+            try fields.finish()
             try db.cachedStatement(sql: "UPDATE replica SET cursor = max(cursor, ?)").execute(arguments: [cursor])
-            return applied
+            return fields.applied
         }
     }
 
@@ -156,72 +152,13 @@ extension ReplicaStore {
         }
     }
 
-    /// Writes the server's version of some fields of one row, skipping fields with a pending
-    /// local edit; keeps the clock ahead of every time seen.
-    static func applyServerRow(
-        _ db: Database, _ row: PulledRow, identity: Identity, origin: String, wallMillis: Int64
-    ) throws -> PullApplied {
-        var applied = PullApplied()
-        let isConflict = row.entity == "conflicts"
-        guard isConflict || EntitySchema.named(row.entity) != nil else { return applied }
-        let columns = isConflict ? conflictColumns : Set(EntitySchema.named(row.entity)!.syncedFieldNames)
-        // The row is read once and written once, whatever the number of fields: a clone applies
-        // every field of every row, and a statement per field (each one-column UPDATE also
-        // re-indexing the row's full-text entry) cost most of its time. Statements are cached.
-        let select = try db.cachedStatement(sql: "SELECT * FROM \(row.entity) WHERE id = ?")
-        var stored = try Row.fetchOne(select, arguments: [row.id])
-        if stored == nil {
-            // A new row starts from the columns' defaults, which the pulled fields are compared with.
-            try db.cachedStatement(sql: "INSERT INTO \(row.entity) (id) VALUES (?)").execute(arguments: [row.id])
-            stored = try Row.fetchOne(select, arguments: [row.id])
-        }
-        var changed: [(field: String, old: FieldValue, pulled: PulledField)] = []
-        var newest = HLCTimestamp.zero
-        for (field, pulled) in row.fields.sorted(by: { $0.key < $1.key }) where columns.contains(field) {
-            let pending = try Bool.fetchOne(db.cachedStatement(sql: pendingEntrySQL), arguments: [row.entity, row.id, field]) == true
-            if pending {
-                applied.skipped += 1
-                continue
-            }
-            let old: FieldValue = stored?[field] ?? .null
-            if old != pulled.value { changed.append((field, old, pulled)) }
-            try db.cachedStatement(sql: """
-                INSERT INTO field_versions (entity, row_id, field, server_seq, hlc, replica_id, analyst) VALUES (?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (entity, row_id, field) DO UPDATE SET server_seq = excluded.server_seq, hlc = excluded.hlc,
-                    replica_id = excluded.replica_id, analyst = excluded.analyst
-                """).execute(arguments: [row.entity, row.id, field, pulled.seq, pulled.hlc, pulled.replicaID, pulled.analyst])
-            newest = max(newest, pulled.hlc)
-            applied.fields += 1
-        }
-        if !changed.isEmpty {
-            let assignments = changed.map { "\($0.field) = ?" }.joined(separator: ", ")
-            try db.cachedStatement(sql: "UPDATE \(row.entity) SET \(assignments) WHERE id = ?")
-                .execute(arguments: StatementArguments(changed.map(\.pulled.value) + [FieldValue.text(row.id.text)]))
-            if !isConflict {
-                for change in changed {
-                    try db.cachedStatement(sql: """
-                        INSERT INTO history (entity, row_id, field, old_value, new_value, hlc, replica_id, analyst, origin)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """).execute(arguments: [row.entity, row.id, change.field, change.old, change.pulled.value, change.pulled.hlc,
-                                                 change.pulled.replicaID, change.pulled.analyst, origin])
-                }
-            }
-        }
-        if newest > .zero {
-            let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT clock FROM replica")) ?? 0
-            var clock = HybridLogicalClock(last: HLCTimestamp(rawValue: last))
-            try db.cachedStatement(sql: "UPDATE replica SET clock = ?").execute(arguments: [clock.receive(newest, wallMillis: wallMillis)])
-        }
-        return applied
-    }
-
-    /// Whether a field has an outbox entry, sent or not. The outbox has one partial index for
-    /// each kind of entry and SQLite uses a partial index only when the query names its `sent`:
-    /// without both terms every pulled or acknowledged field would scan the whole outbox, and a
-    /// large import's push would take hours (quadratic in the outbox).
+    /// The fields of a row that have an outbox entry, sent or not. The outbox has one partial
+    /// index for each kind of entry and SQLite uses a partial index only when the query names its
+    /// `sent`: without both terms every pulled or acknowledged row would scan the whole outbox,
+    /// and a large import's push would take hours (quadratic in the outbox).
     static let pendingEntrySQL = """
-        SELECT EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND row_id = ?2 AND field = ?3 AND sent = 0)
-            OR EXISTS (SELECT 1 FROM outbox WHERE entity = ?1 AND row_id = ?2 AND field = ?3 AND sent = 1)
+        SELECT field FROM outbox WHERE entity = ?1 AND row_id = ?2 AND sent = 0
+        UNION ALL SELECT field FROM outbox WHERE entity = ?1 AND row_id = ?2 AND sent = 1
         """
 
     public static let conflictColumns: Set<String> = [

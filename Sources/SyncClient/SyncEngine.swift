@@ -166,9 +166,10 @@ public enum SyncEngine {
         try await connection.send(PullMessage(cursor: try store.cursor(), limit: configuration.pullBatch))
         while true {
             let line = try await connection.nextLine()
-            switch try MessageCoding.type(of: line) {
+            let parsed = try MessageCoding.parse(line)
+            switch parsed.type {
             case "changes":
-                let batch = try MessageCoding.decode(ChangesMessage.self, from: line, as: "changes")
+                let batch = try parsed.decode(ChangesMessage.self, as: "changes")
                 let applied = try store.applyPulled(batch.rows.map(\.pulled), cursor: batch.cursor)
                 summary.pulled += applied.fields
                 summary.skipped += applied.skipped
@@ -177,7 +178,7 @@ public enum SyncEngine {
                 try store.finishSync(serverIdentity: hello.serverIdentity)
                 return summary
             case "error":
-                throw serverError(try MessageCoding.decode(ErrorMessage.self, from: line, as: "error"))
+                throw serverError(try parsed.decode(ErrorMessage.self, as: "error"))
             default:
                 throw SyncClientError(.protocolError, "the server sent an unexpected message during a pull")
             }
@@ -241,10 +242,10 @@ public enum SyncEngine {
         /// The next message, which must be of `type` (an `error` becomes a SyncClientError).
         mutating func expect<T: Decodable>(_ kind: T.Type, type: String) async throws -> T {
             let line = try await nextLine()
-            let actual = try MessageCoding.type(of: line)
-            if actual == "error" { throw SyncEngine.serverError(try MessageCoding.decode(ErrorMessage.self, from: line, as: "error")) }
-            guard actual == type else { throw SyncClientError(.protocolError, "expected \(type) from the server, got \(actual)") }
-            return try MessageCoding.decode(T.self, from: line, as: type)
+            let parsed = try MessageCoding.parse(line)
+            if parsed.type == "error" { throw SyncEngine.serverError(try parsed.decode(ErrorMessage.self, as: "error")) }
+            guard parsed.type == type else { throw SyncClientError(.protocolError, "expected \(type) from the server, got \(parsed.type)") }
+            return try parsed.decode(T.self, as: type)
         }
     }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import NIOCore
 
 extension FuzzEntryPoints {
@@ -110,7 +111,13 @@ extension FuzzEntryPoints {
 
     /// When `line` decodes as `M`, the value survives encoding.
     private static func reencodes<M: Codable & Hashable>(_ type: M.Type, from line: ByteBuffer) {
-        guard let message = try? MessageCoding.decode(M.self, from: line, as: "fuzzed") else { return }
+        let message = try? MessageCoding.decode(M.self, from: line, as: "fuzzed")
+        if M.self is any ReadableMessage.Type {
+            // JSONReader may refuse more than JSONDecoder, never read a message differently.
+            let viaDecoder = try? JSONDecoder().decode(M.self, from: Data(line.readableBytesView))
+            check(message == nil || message == viaDecoder, "JSONReader and JSONDecoder read a \(M.self) differently")
+        }
+        guard let message else { return }
         reencode(message)
     }
 

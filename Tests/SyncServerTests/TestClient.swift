@@ -90,7 +90,9 @@ final class TestClient: @unchecked Sendable {
         while true {
             let count = recv(socket, &chunk, chunk.count, 0)
             if count == 0 { return true }
-            if count < 0 { return false }
+            // A server that closes with bytes of ours still unread (the rest of a deflate bomb)
+            // makes TCP reset the connection instead of ending it: closed all the same.
+            if count < 0 { return errno == ECONNRESET }
         }
     }
 

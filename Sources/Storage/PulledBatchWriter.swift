@@ -1,0 +1,175 @@
+import Domain
+import GRDB
+
+/// Writes the server's versions of fields into a replica, one batch at a time (a pulled
+/// `changes` batch, or a push's acknowledgements), inside the caller's transaction.
+///
+/// A clone applies every field of every row, so the work per row is kept small. Each row is
+/// read once. Rows new here are inserted whole by `finish`, in primary-key order and many to a
+/// statement: with SQLite 3.40 every statement that writes `commitments` makes FTS5 flush its
+/// pending index to disk (the statement's savepoint), and a statement or two per row cost a
+/// third of a clone. A new row's history is one entry with its values (as for a row created
+/// here), not one per field. Field versions and history rows go in multi-row statements, and
+/// the clock moves once. A field with a pending local edit is not overwritten.
+struct PulledBatchWriter {
+    private let db: Database
+    private let wallMillis: Int64
+    /// Nothing waits to be pushed (a clone, most pulls): no field can be pending.
+    private let outboxEmpty: Bool
+    /// Rows not yet in the table, with the values they will be inserted with.
+    private var newRows: [RowKey: [String: FieldValue]] = [:]
+    /// Who wrote the earliest field of each new row, and what brought it: its one history entry.
+    private var arrivals: [RowKey: (field: PulledField, origin: String)] = [:]
+    /// Rows of the table already read or written by this batch, as they now stand.
+    private var knownRows: [RowKey: [String: FieldValue]] = [:]
+    /// `field_versions` and `history` rows to insert, their columns flattened.
+    private var versions: [DatabaseValue] = []
+    private var history: [DatabaseValue] = []
+    private var newest = HLCTimestamp.zero
+    private(set) var applied = PullApplied()
+
+    private struct RowKey: Hashable {
+        var entity: String
+        var id: RecordID
+    }
+
+    init(_ db: Database, wallMillis: Int64) throws {
+        self.db = db
+        self.wallMillis = wallMillis
+        // The last entry, found through the primary key (`EXISTS` would say SCAN, and stop at once).
+        outboxEmpty = try Bool.fetchOne(db.cachedStatement(sql: "SELECT max(local_seq) IS NULL FROM outbox")) ?? false
+    }
+
+    /// The synced columns of each replicated entity, in table order.
+    private static let columns: [String: [String]] = Dictionary(uniqueKeysWithValues:
+        EntitySchema.all.map { ($0.name, $0.syncedFieldNames) } + [("conflicts", ReplicaStore.conflictColumns.sorted())])
+    private static let columnSets = columns.mapValues(Set.init)
+
+    /// What a column holds in a row that has just been created: its default.
+    private static func initialValue(_ column: String, entity: String) -> FieldValue {
+        column == EntitySchema.deletedField && entity != "conflicts" ? .integer(0) : .null
+    }
+
+    /// Takes in the server's version of some fields of one row; `origin` is what the history
+    /// says brought them (`sync`, `push`, `overruled`).
+    mutating func apply(_ row: PulledRow, origin: String) throws {
+        guard let columns = Self.columnSets[row.entity] else { return }
+        let key = RowKey(entity: row.entity, id: row.id)
+        var current: [String: FieldValue]
+        let isNew: Bool
+        if let pending = newRows[key] {
+            (current, isNew) = (pending, true)
+        } else if let known = knownRows[key] {
+            (current, isNew) = (known, false)
+        } else if let stored = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(row.entity) WHERE id = ?"), arguments: [row.id]) {
+            current = [:]
+            for column in Self.columns[row.entity]! { current[column] = stored[column] ?? .null }
+            isNew = false
+        } else {
+            (current, isNew) = ([:], true)
+        }
+        let pendingFields = outboxEmpty ? [] : try Set(String.fetchAll(db.cachedStatement(sql: ReplicaStore.pendingEntrySQL),
+                                                                        arguments: [row.entity, row.id]))
+        // A row new here gets one history entry, its values as a JSON object (as a row created
+        // here does), not one per field: most of a clone's writes were those entries.
+        let recordsHistory = row.entity != "conflicts" && !isNew
+        var changed: [(field: String, value: FieldValue)] = []
+        for (field, pulled) in row.fields.sorted(by: { $0.key < $1.key }) where columns.contains(field) {
+            if pendingFields.contains(field) {
+                applied.skipped += 1
+                continue
+            }
+            let old = current[field] ?? Self.initialValue(field, entity: row.entity)
+            if old != pulled.value {
+                changed.append((field, pulled.value))
+                current[field] = pulled.value
+                if recordsHistory {
+                    history += [row.entity.databaseValue, row.id.databaseValue, field.databaseValue, old.databaseValue,
+                                pulled.value.databaseValue, pulled.hlc.databaseValue, pulled.replicaID.databaseValue,
+                                pulled.analyst.databaseValue, origin.databaseValue]
+                }
+            }
+            versions += [row.entity.databaseValue, row.id.databaseValue, field.databaseValue, pulled.seq.databaseValue,
+                         pulled.hlc.databaseValue, pulled.replicaID.databaseValue, pulled.analyst.databaseValue]
+            newest = max(newest, pulled.hlc)
+            applied.fields += 1
+        }
+        if isNew {
+            newRows[key] = current
+            if row.entity != "conflicts", let earliest = row.fields.values.min(by: { $0.hlc < $1.hlc }),
+               arrivals[key].map({ earliest.hlc < $0.field.hlc }) ?? true {
+                arrivals[key] = (earliest, origin)
+            }
+            return
+        }
+        if !changed.isEmpty {
+            let assignments = changed.map { "\($0.field) = ?" }.joined(separator: ", ")
+            try db.cachedStatement(sql: "UPDATE \(row.entity) SET \(assignments) WHERE id = ?")
+                .execute(arguments: StatementArguments(changed.map(\.value) + [FieldValue.text(row.id.text)]))
+        }
+        knownRows[key] = current
+    }
+
+    /// Writes what `apply` gathered: the new rows, the versions, the history, the clock.
+    mutating func finish() throws {
+        for (entity, columns) in Self.columns.sorted(by: { $0.key < $1.key }) {
+            let keys = newRows.keys.filter { $0.entity == entity }.sorted { $0.id.text < $1.id.text }
+            guard !keys.isEmpty else { continue }
+            var values: [DatabaseValue] = []
+            values.reserveCapacity(keys.count * (columns.count + 1))
+            for key in keys {
+                let row = newRows[key]!
+                values.append(key.id.databaseValue)
+                for column in columns { values.append((row[column] ?? Self.initialValue(column, entity: entity)).databaseValue) }
+            }
+            try insertMany(into: entity, columns: ["id"] + columns, values: values, upsert: "")
+        }
+        for (key, arrival) in arrivals.sorted(by: { $0.key.id.text < $1.key.id.text }) {
+            guard let schema = EntitySchema.named(key.entity), let values = newRows[key] else { continue }
+            let created = EntityRow(entity: key.entity, id: key.id, values: values.filter { $0.key != EntitySchema.deletedField })
+            history += [key.entity.databaseValue, key.id.databaseValue, "*".databaseValue, DatabaseValue.null,
+                        Interchange.jsonLine(created, schema: schema).databaseValue, arrival.field.hlc.databaseValue,
+                        arrival.field.replicaID.databaseValue, arrival.field.analyst.databaseValue, arrival.origin.databaseValue]
+        }
+        newRows = [:]
+        arrivals = [:]
+        try insertMany(into: "field_versions", columns: ["entity", "row_id", "field", "server_seq", "hlc", "replica_id", "analyst"],
+                       values: versions, upsert: """
+                           ON CONFLICT (entity, row_id, field) DO UPDATE SET server_seq = excluded.server_seq, hlc = excluded.hlc,
+                               replica_id = excluded.replica_id, analyst = excluded.analyst
+                           """)
+        versions = []
+        try insertMany(into: "history", columns: ["entity", "row_id", "field", "old_value", "new_value", "hlc", "replica_id", "analyst", "origin"],
+                       values: history, upsert: "")
+        history = []
+        if newest > .zero {
+            let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT clock FROM replica")) ?? 0
+            var clock = HybridLogicalClock(last: HLCTimestamp(rawValue: last))
+            try db.cachedStatement(sql: "UPDATE replica SET clock = ?").execute(arguments: [clock.receive(newest, wallMillis: wallMillis)])
+            newest = .zero
+        }
+    }
+
+    /// Rows to a statement: well under SQLite's 32,766 parameters for the widest table.
+    private static let rowsPerStatement = 200
+
+    /// `INSERT INTO table (columns) VALUES (…), (…) upsert` for `values` (the rows' columns one
+    /// after another), `rowsPerStatement` rows to a cached statement and the rest in one more.
+    private func insertMany(into table: String, columns: [String], values: [DatabaseValue], upsert: String) throws {
+        let width = columns.count
+        let rows = values.count / width
+        guard rows > 0 else { return }
+        let tuple = "(" + databaseQuestionMarks(count: width) + ")"
+        func sql(_ count: Int) -> String {
+            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+                + repeatElement(tuple, count: count).joined(separator: ", ") + " " + upsert
+        }
+        var start = 0
+        while start < rows {
+            let count = min(Self.rowsPerStatement, rows - start)
+            let statement = count == Self.rowsPerStatement ? try db.cachedStatement(sql: sql(count)) : try db.makeStatement(sql: sql(count))
+            try statement.execute(arguments: StatementArguments(values[(start * width)..<((start + count) * width)]))
+            start += count
+        }
+    }
+}
