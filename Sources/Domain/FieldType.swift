@@ -36,7 +36,10 @@ extension FieldType {
     /// Empty text is no value.
     public func parse(_ raw: String) throws(ValidationError) -> FieldValue {
         // One spelling per text: canonical composition (NFC), so "é" typed two ways is one value.
-        let trimmed = raw.trimmed.precomposedStringWithCanonicalMapping
+        // Text below U+0300 (UTF-8 lead bytes under 0xCC) is NFC already, and Foundation's
+        // normalization is slow: a tenth of an import.
+        var trimmed = raw.trimmed
+        if trimmed.utf8.contains(where: { $0 >= 0xCC }) { trimmed = trimmed.precomposedStringWithCanonicalMapping }
         if trimmed.isEmpty { return .null }
         switch self {
         case .text(let maxLength, let multiline):

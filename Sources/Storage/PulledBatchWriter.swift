@@ -122,7 +122,7 @@ struct PulledBatchWriter {
                 values.append(key.id.databaseValue)
                 for column in columns { values.append((row[column] ?? Self.initialValue(column, entity: entity)).databaseValue) }
             }
-            try insertMany(into: entity, columns: ["id"] + columns, values: values, upsert: "")
+            try db.insertRows(into: entity, columns: ["id"] + columns, values: values)
         }
         for (key, arrival) in arrivals.sorted(by: { $0.key.id.text < $1.key.id.text }) {
             guard let schema = EntitySchema.named(key.entity), let values = newRows[key] else { continue }
@@ -133,43 +133,20 @@ struct PulledBatchWriter {
         }
         newRows = [:]
         arrivals = [:]
-        try insertMany(into: "field_versions", columns: ["entity", "row_id", "field", "server_seq", "hlc", "replica_id", "analyst"],
-                       values: versions, upsert: """
+        try db.insertRows(into: "field_versions", columns: ["entity", "row_id", "field", "server_seq", "hlc", "replica_id", "analyst"],
+                          values: versions, suffix: """
                            ON CONFLICT (entity, row_id, field) DO UPDATE SET server_seq = excluded.server_seq, hlc = excluded.hlc,
                                replica_id = excluded.replica_id, analyst = excluded.analyst
                            """)
         versions = []
-        try insertMany(into: "history", columns: ["entity", "row_id", "field", "old_value", "new_value", "hlc", "replica_id", "analyst", "origin"],
-                       values: history, upsert: "")
+        try db.insertRows(into: "history", columns: ["entity", "row_id", "field", "old_value", "new_value", "hlc", "replica_id", "analyst", "origin"],
+                          values: history)
         history = []
         if newest > .zero {
             let last = try Int64.fetchOne(db.cachedStatement(sql: "SELECT clock FROM replica")) ?? 0
             var clock = HybridLogicalClock(last: HLCTimestamp(rawValue: last))
             try db.cachedStatement(sql: "UPDATE replica SET clock = ?").execute(arguments: [clock.receive(newest, wallMillis: wallMillis)])
             newest = .zero
-        }
-    }
-
-    /// Rows to a statement: well under SQLite's 32,766 parameters for the widest table.
-    private static let rowsPerStatement = 200
-
-    /// `INSERT INTO table (columns) VALUES (…), (…) upsert` for `values` (the rows' columns one
-    /// after another), `rowsPerStatement` rows to a cached statement and the rest in one more.
-    private func insertMany(into table: String, columns: [String], values: [DatabaseValue], upsert: String) throws {
-        let width = columns.count
-        let rows = values.count / width
-        guard rows > 0 else { return }
-        let tuple = "(" + databaseQuestionMarks(count: width) + ")"
-        func sql(_ count: Int) -> String {
-            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
-                + repeatElement(tuple, count: count).joined(separator: ", ") + " " + upsert
-        }
-        var start = 0
-        while start < rows {
-            let count = min(Self.rowsPerStatement, rows - start)
-            let statement = count == Self.rowsPerStatement ? try db.cachedStatement(sql: sql(count)) : try db.makeStatement(sql: sql(count))
-            try statement.execute(arguments: StatementArguments(values[(start * width)..<((start + count) * width)]))
-            start += count
         }
     }
 }

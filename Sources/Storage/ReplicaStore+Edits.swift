@@ -77,34 +77,38 @@ extension ReplicaStore {
         if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM \(schema.name) WHERE id = ?"), arguments: [id]) == true {
             throw StoreError(.alreadyExists, "a \(schema.singular) with id \(id) already exists")
         }
-        let columns = ["id"] + schema.fieldNames
-        let sql = "INSERT INTO \(schema.name) (\(columns.joined(separator: ", "))) VALUES (\(databaseQuestionMarks(count: columns.count)))"
-        let arguments = StatementArguments([id.databaseValue] + schema.fieldNames.map { (values[$0] ?? .null).databaseValue })
-        try db.cachedStatement(sql: sql).execute(arguments: arguments)
+        try insertValidated(db, schema, [(id, values)], context: context)
+    }
 
-        // A new row has no versions yet, so every base is 0 and plain multi-row INSERTs do:
-        // one statement each for the versions and the outbox, whatever the number of fields.
-        let fields = schema.fieldNames.filter { (values[$0] ?? .null) != .null }
-        if !fields.isEmpty {
-            let entity = schema.name.databaseValue, row = id.databaseValue, hlc = context.hlc.databaseValue
-            let replica = context.replicaID.databaseValue, analyst = context.analyst.databaseValue
-            try db.cachedStatement(sql: """
-                INSERT INTO field_versions (entity, row_id, field, server_seq, hlc, replica_id, analyst) VALUES
-                \(repeatElement("(?, ?, ?, NULL, ?, ?, ?)", count: fields.count).joined(separator: ", "))
-                """).execute(arguments: StatementArguments(fields.flatMap { [entity, row, $0.databaseValue, hlc, replica, analyst] }))
-            try db.cachedStatement(sql: """
-                INSERT INTO outbox (entity, row_id, field, value, base_seq, hlc) VALUES
-                \(repeatElement("(?, ?, ?, ?, 0, ?)", count: fields.count).joined(separator: ", "))
-                """).execute(arguments: StatementArguments(fields.flatMap { [entity, row, $0.databaseValue, values[$0]!.databaseValue, hlc] }))
+    /// Writes new rows whose values are validated and whose ids are not here yet: each row, a
+    /// version and an outbox entry per set field (every base is 0), and one history entry that
+    /// records the creation with the first values as a JSON object (field `*`; later edits
+    /// record old → new per field). Many rows to a statement (`Database.insertRows`).
+    static func insertValidated(
+        _ db: Database, _ schema: EntitySchema, _ rows: [(id: RecordID, values: [String: FieldValue])], context: EditContext
+    ) throws {
+        let entity = schema.name.databaseValue, hlc = context.hlc.databaseValue
+        let replica = context.replicaID.databaseValue, analyst = context.analyst.databaseValue
+        var table: [DatabaseValue] = [], versions: [DatabaseValue] = [], outbox: [DatabaseValue] = [], history: [DatabaseValue] = []
+        table.reserveCapacity(rows.count * (schema.fieldNames.count + 1))
+        for (id, values) in rows {
+            let row = id.databaseValue
+            table.append(row)
+            for name in schema.fieldNames {
+                let value = values[name] ?? .null
+                table.append(value.databaseValue)
+                guard value != .null else { continue }
+                versions += [entity, row, name.databaseValue, .null, hlc, replica, analyst]
+                outbox += [entity, row, name.databaseValue, value.databaseValue, 0.databaseValue, hlc]
+            }
+            let created = Interchange.jsonLine(EntityRow(entity: schema.name, id: id, values: values), schema: schema)
+            history += [entity, row, "*".databaseValue, .null, created.databaseValue, hlc, replica, analyst, "created".databaseValue]
         }
-        // The history records the creation once, with the first values as a JSON object
-        // (field `*`); later edits record old → new per field.
-        let created = EntityRow(entity: schema.name, id: id, values: values)
-        try db.cachedStatement(sql: """
-            INSERT INTO history (entity, row_id, field, old_value, new_value, hlc, replica_id, analyst, origin)
-            VALUES (?, ?, '*', NULL, ?, ?, ?, ?, 'created')
-            """).execute(arguments: [schema.name, id, Interchange.jsonLine(created, schema: schema),
-                                     context.hlc, context.replicaID, context.analyst])
+        try db.insertRows(into: schema.name, columns: ["id"] + schema.fieldNames, values: table)
+        try db.insertRows(into: "field_versions", columns: ["entity", "row_id", "field", "server_seq", "hlc", "replica_id", "analyst"], values: versions)
+        try db.insertRows(into: "outbox", columns: ["entity", "row_id", "field", "value", "base_seq", "hlc"], values: outbox)
+        try db.insertRows(into: "history", columns: ["entity", "row_id", "field", "old_value", "new_value", "hlc", "replica_id", "analyst", "origin"],
+                          values: history)
     }
 
     static func update(_ db: Database, _ schema: EntitySchema, id: RecordID, changes: [String: FieldValue], context: EditContext) throws -> [String] {

@@ -41,6 +41,9 @@ extension ReplicaStore {
     ) throws -> ImportSummary {
         var summary = ImportSummary()
         var seen = Set<RecordID>()
+        // New rows are written together at the end, many to a statement: ids are unique in the
+        // file, so no later line refers to one of them.
+        var added: [(id: RecordID, values: [String: FieldValue])] = []
         for row in rows {
             do {
                 if let id = row.id, !seen.insert(id).inserted {
@@ -52,13 +55,15 @@ extension ReplicaStore {
                     let changed = try update(db, schema, id: id, changes: changes, context: context)
                     if changed.isEmpty { summary.unchanged += 1 } else { summary.updated += 1 }
                 } else {
-                    try insert(db, schema, id: row.id ?? newID(), values: row.values, context: context)
+                    try validate(schema, row.values, changed: nil)
+                    added.append((row.id ?? newID(), row.values))
                     summary.inserted += 1
                 }
             } catch let error as StoreError {
                 throw StoreError(error.code, "line \(row.line): \(error.message)")
             }
         }
+        try insertValidated(db, schema, added, context: context)
         return summary
     }
 

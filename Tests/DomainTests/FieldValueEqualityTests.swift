@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import Domain
 
@@ -16,6 +17,17 @@ import Testing
         let type = FieldType.text(maxLength: 200, multiline: false)
         #expect(try type.parse("Cafe\u{301}") == .text("Caf\u{E9}"))
         #expect(try type.parse("Caf\u{E9}") == .text("Caf\u{E9}"))
+    }
+
+    @Test("text below U+0300, which parsing does not normalise, is NFC already: alone and after a letter")
+    func belowCombiningMarksIsNFC() {
+        let scalars = (0..<0x300).compactMap(Unicode.Scalar.init).map(String.init)
+        for prefix in ["", "A", "e", "o", "u", "c", "n", "s", "\u{E9}"] {
+            for scalar in scalars {
+                let text = prefix + scalar
+                #expect(text.precomposedStringWithCanonicalMapping.utf8.elementsEqual(text.utf8), "\(text.unicodeScalars.map(\.value))")
+            }
+        }
     }
 
     @Test("a character stacked with accents counts against a byte limit too")

@@ -1,0 +1,28 @@
+import GRDB
+
+extension Database {
+    /// Rows to a statement: well under SQLite's 32,766 parameters for the widest table.
+    static let rowsPerInsert = 200
+
+    /// `INSERT INTO table (columns) VALUES (…), (…) suffix` for `values`, the rows' columns one
+    /// after another: `rowsPerInsert` rows to a cached statement, the rest in one more. With
+    /// SQLite 3.40 each statement that writes `commitments` makes FTS5 flush its pending index
+    /// to disk, so a statement per row cost a third of a clone or an import.
+    func insertRows(into table: String, columns: [String], values: [DatabaseValue], suffix: String = "") throws {
+        let width = columns.count
+        let rows = values.count / width
+        guard rows > 0 else { return }
+        let tuple = "(" + databaseQuestionMarks(count: width) + ")"
+        func sql(_ count: Int) -> String {
+            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES "
+                + repeatElement(tuple, count: count).joined(separator: ", ") + " " + suffix
+        }
+        var start = 0
+        while start < rows {
+            let count = min(Self.rowsPerInsert, rows - start)
+            let statement = count == Self.rowsPerInsert ? try cachedStatement(sql: sql(count)) : try makeStatement(sql: sql(count))
+            try statement.execute(arguments: StatementArguments(values[(start * width)..<((start + count) * width)]))
+            start += count
+        }
+    }
+}
