@@ -57,6 +57,9 @@ struct JSONReader {
         guard depth <= Self.maxDepth else { throw Failure() }
         index += 1
         var members: [(key: String, value: JSONValue)] = []
+        // Keys are checked against the few before them, and through a set once there are more:
+        // a line of a million keys must not cost a million squared comparisons.
+        var keys: Set<String>?
         skipSpace()
         if peek() == UInt8(ascii: "}") {
             index += 1
@@ -65,7 +68,13 @@ struct JSONReader {
                 skipSpace()
                 guard peek() == UInt8(ascii: "\"") else { throw Failure() }
                 let key = try string()
-                if members.contains(where: { $0.key == key }) { throw Failure() }
+                if let seen = keys {
+                    if seen.contains(key) { throw Failure() }
+                    keys!.insert(key)
+                } else {
+                    if members.contains(where: { $0.key == key }) { throw Failure() }
+                    if members.count == 16 { keys = Set(members.map(\.key) + [key]) }
+                }
                 skipSpace()
                 try expect(UInt8(ascii: ":"))
                 members.append((key, try value()))

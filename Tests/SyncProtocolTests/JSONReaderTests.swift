@@ -60,6 +60,14 @@ import Testing
             #expect(parse(bad) == nil, "\(bad)")
         }
         #expect(parse(String(repeating: "[", count: 16) + String(repeating: "]", count: 16)) != nil)
+        // A large object: every key counted once, a repeat far from its first use refused.
+        let keys = (0..<20_000).map { "\"k\($0)\":\($0)" }
+        guard case .object(let large)? = parse("{" + keys.joined(separator: ",") + "}") else {
+            Issue.record("a large object did not parse"); return
+        }
+        #expect(large.count == 20_000)
+        #expect(parse("{" + (keys + [#""k3":0"#]).joined(separator: ",") + "}") == nil)
+        #expect(parse("{" + (keys.prefix(10) + [#""k3":0"#]).joined(separator: ",") + "}") == nil)
     }
 
     func viaReader<M: Decodable>(_ type: M.Type, _ line: String) throws -> M {
