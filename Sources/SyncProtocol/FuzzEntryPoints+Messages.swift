@@ -127,6 +127,10 @@ extension FuzzEntryPoints {
         do { encoded = try MessageCoding.line(message) } catch {
             fatalError("fuzz invariant broken: a decoded \(M.self) does not encode: \(error)")
         }
+        if message is any WritableMessage {
+            // JSONWriter writes what JSONEncoder writes, byte for byte.
+            check((try? MessageCoding.encoderLine(message)) == encoded, "JSONWriter and JSONEncoder write a \(M.self) differently")
+        }
         let bytes = Array(encoded.readableBytesView)
         check(bytes.last == UInt8(ascii: "\n") && !bytes.dropLast().contains(UInt8(ascii: "\n")),
               "a \(M.self) encodes to more than one line")

@@ -11,8 +11,18 @@ public enum ClientRequest: Sendable, Hashable {
 public enum MessageCoding {
     private struct Envelope: Decodable { var type: String }
 
-    /// `message` as JSON with sorted keys, followed by `\n`.
+    /// `message` as JSON with sorted keys, followed by `\n`. The messages a sync sends by the
+    /// thousand are written by `JSONWriter` (Messages+JSONWriter.swift), to the same bytes.
     public static func line(_ message: some Encodable) throws -> ByteBuffer {
+        if let writable = message as? any WritableMessage, var bytes = writable.json() {
+            bytes.append(0x0A)
+            return ByteBuffer(bytes: bytes)
+        }
+        return try encoderLine(message)
+    }
+
+    /// `message` as `JSONEncoder` writes it, followed by `\n`.
+    static func encoderLine(_ message: some Encodable) throws -> ByteBuffer {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var data = try encoder.encode(message)
