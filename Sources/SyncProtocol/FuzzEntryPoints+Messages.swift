@@ -60,12 +60,21 @@ extension FuzzEntryPoints {
         case .authenticate(let hello):
             check(hello.protocolVersion == ProtocolVersion.wire && hello.schema == ProtocolVersion.schema,
                   "a hello of another protocol or schema is authenticated")
-            check(hello.serverIdentity == nil || hello.serverIdentity == "srv", "a hello for another server is authenticated")
             check(!hello.replicaID.isEmpty && !hello.analyst.isEmpty, "a hello without replica or analyst is authenticated")
             guard case .authenticating = machine.state else { fatalError("fuzz invariant broken: authenticating in \(machine.state)") }
-            guard case .sendHello(let serverHello, let session) = machine.authenticated(role: "editor", canPush: true) else {
+            // The server identity is checked after the token (a revoked token hears `unauthorized`
+            // whatever server its replica knew): a hello for another server fails only now.
+            let forAnotherServer = hello.serverIdentity != nil && hello.serverIdentity != "srv"
+            let answer = machine.authenticated(role: "editor", canPush: true)
+            if case .fail(let error) = answer {
+                check(forAnotherServer && error.code == .wrongServer, "an authenticated hello refused with \(error)")
+                check(machine.state == .closed, "a hello for another server leaves the connection open")
+                return
+            }
+            guard case .sendHello(let serverHello, let session) = answer else {
                 fatalError("fuzz invariant broken: an authenticated hello is not answered")
             }
+            check(!forAnotherServer, "a hello for another server is answered")
             check(hello.compression.contains(session.compression.rawValue), "a compression the client did not offer")
             check(serverHello.compression == session.compression, "the hello and the session disagree on compression")
             reencode(serverHello)
