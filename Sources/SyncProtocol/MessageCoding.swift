@@ -14,7 +14,8 @@ public enum MessageCoding {
     /// `message` as JSON with sorted keys, followed by `\n`. The messages a sync sends by the
     /// thousand are written by `JSONWriter` (Messages+JSONWriter.swift), to the same bytes.
     public static func line(_ message: some Encodable) throws -> ByteBuffer {
-        if let writable = message as? any WritableMessage, var bytes = writable.json() {
+        if let writable = message as? any WritableMessage {
+            var bytes = writable.json()
             bytes.append(0x0A)
             return ByteBuffer(bytes: bytes)
         }

@@ -1,22 +1,14 @@
 import Domain
-import Foundation
 
 /// The messages a sync sends by the thousand, written by `JSONWriter` instead of `JSONEncoder`
-/// (`MessageCoding.line` picks this path), to the same bytes: keys in sorted order, optional
-/// values left out when nil.
+/// (`MessageCoding.line` picks this path), to the same bytes: keys in sorted order (by their
+/// UTF-8 bytes, as `JSONEncoder` sorts them), optional values left out when nil.
 protocol WritableMessage {
-    /// The message as one JSON line without its `\n`, or nil when only `JSONEncoder` can say
-    /// how it sorts (a field name outside the schema, from a fuzzed line).
-    func json() -> [UInt8]?
+    /// The message as one JSON line without its `\n`.
+    func json() -> [UInt8]
 }
 
 extension JSONWriter {
-    /// The names `fields` objects hold in practice, whose order every sort agrees on.
-    static let knownFieldNames: Set<String> = Set(EntitySchema.all.flatMap(\.syncedFieldNames) + [
-        "entity", "row_id", "field", "standing_value", "standing_hlc", "standing_replica_id", "standing_analyst",
-        "other_value", "other_hlc", "other_replica_id", "other_analyst", "status", "resolved_by", "resolved_hlc",
-    ])
-
     /// A `WireField` object.
     mutating func field(_ field: PulledField) {
         raw("{")
@@ -30,14 +22,13 @@ extension JSONWriter {
 }
 
 extension ChangesMessage: WritableMessage {
-    func json() -> [UInt8]? {
+    func json() -> [UInt8] {
         var writer = JSONWriter(capacity: 64 + rows.count * 1024)
         writer.raw("{"); writer.key("cursor"); writer.integer(cursor)
         writer.raw(","); writer.key("rows"); writer.raw("[")
         for (index, row) in rows.enumerated() {
             if index > 0 { writer.raw(",") }
-            let names = row.pulled.fields.keys.sorted()
-            guard names.allSatisfy(JSONWriter.knownFieldNames.contains) else { return nil }
+            let names = row.pulled.fields.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             writer.raw("{"); writer.key("entity"); writer.string(row.pulled.entity)
             writer.raw(","); writer.key("fields"); writer.raw("{")
             for (position, name) in names.enumerated() {
@@ -57,7 +48,7 @@ extension ChangesMessage: WritableMessage {
 }
 
 extension PushMessage: WritableMessage {
-    func json() -> [UInt8]? {
+    func json() -> [UInt8] {
         var writer = JSONWriter(capacity: 64 + changes.count * 256)
         writer.raw("{"); writer.key("changes"); writer.raw("[")
         for (index, change) in changes.enumerated() {
@@ -79,7 +70,7 @@ extension PushMessage: WritableMessage {
 }
 
 extension PushAckMessage: WritableMessage {
-    func json() -> [UInt8]? {
+    func json() -> [UInt8] {
         var writer = JSONWriter(capacity: 64 + results.count * 256)
         writer.raw("{"); writer.key("results"); writer.raw("[")
         for (index, result) in results.enumerated() {
