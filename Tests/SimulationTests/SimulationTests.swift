@@ -49,8 +49,10 @@ import Testing
         }
         let seconds = Date().timeIntervalSince(started)
         // Shares start as cores come free: one that starts after the queue ran dry says nothing.
-        if total.schedules > 0 || !failures.isEmpty { print("simulation: seeds \(seeds.lowerBound)...\(seeds.upperBound), share \(share + 1) of \(Self.shares): \(total); "
-              + "\(failures.count) failed; " + String(format: "%.1f s", seconds)) }
+        if total.schedules > 0 || !failures.isEmpty {
+            print("simulation: seeds \(seeds.lowerBound)...\(seeds.upperBound), share \(share + 1) of \(Self.shares): \(total); "
+                  + "\(failures.count) failed; " + String(format: "%.1f s", seconds))
+        }
         for failure in failures { Issue.record("\(failure)") }
         #expect(total.faults > 0 || total.schedules < 10, "the schedules injected no fault at all")
     }
