@@ -11,6 +11,20 @@ public struct FieldSpec: Sendable, Hashable {
     }
 }
 
+extension FieldSpec {
+    /// Why `value` is not this field's value in its stored form (what `FieldType.parse` makes of
+    /// its text), or nil when it is. Null is the stored form of an empty field.
+    public func storedFormProblem(_ value: FieldValue) -> String? {
+        guard value != .null else { return nil }
+        do {
+            let canonical = try type.parse(value.text ?? "")
+            return canonical == value ? nil : "\(quoted(value.text ?? "")) is not in its stored form \(quoted(canonical.text ?? ""))"
+        } catch {
+            return error.message
+        }
+    }
+}
+
 /// The shape of an entity (commitments, meetings): its fields in their canonical order and the
 /// rules that span several fields. Every row also has an `id` and a `deleted` flag, which are
 /// not listed in `fields`.
@@ -61,13 +75,8 @@ extension EntitySchema {
         var errors: [ValidationError] = []
         for (key, value) in values.sorted(by: { $0.key < $1.key }) where value != .null && changed?.contains(key) != false {
             guard let spec = field(named: key) else { continue }
-            do {
-                let canonical = try spec.type.parse(value.text ?? "")
-                if canonical != value {
-                    errors.append(ValidationError(field: key, "\(quoted(value.text ?? "")) is not in its stored form \(quoted(canonical.text ?? ""))"))
-                }
-            } catch {
-                errors.append(ValidationError(field: key, error.message))
+            if let problem = spec.storedFormProblem(value) {
+                errors.append(ValidationError(field: key, problem))
             }
         }
         errors += rowErrors(values, alreadyBad: Set(errors.compactMap(\.field)), changed: changed)

@@ -4,13 +4,23 @@ import Foundation
 public struct RecordID: Sendable, Hashable, Comparable, CustomStringConvertible {
     public let text: String
 
-    /// Accepts any UUID in canonical 8-4-4-4-12 form, in either case.
+    /// Accepts any UUID in canonical 8-4-4-4-12 form, in either case. Read byte by byte: every
+    /// pulled field and pushed change carries one, and this runs for each.
     public init?(_ raw: String) {
-        let lower = raw.lowercased()
-        let groups = lower.split(separator: "-", omittingEmptySubsequences: false)
-        guard groups.map(\.count) == [8, 4, 4, 4, 12],
-              groups.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isHexDigit } }) else { return nil }
-        text = lower
+        var length = 0, upper = false
+        for byte in raw.utf8 {
+            switch (length, byte) {
+            case (8, UInt8(ascii: "-")), (13, UInt8(ascii: "-")), (18, UInt8(ascii: "-")), (23, UInt8(ascii: "-")): break
+            case (8, _), (13, _), (18, _), (23, _): return nil
+            case (_, UInt8(ascii: "0")...UInt8(ascii: "9")), (_, UInt8(ascii: "a")...UInt8(ascii: "f")): break
+            case (_, UInt8(ascii: "A")...UInt8(ascii: "F")): upper = true
+            default: return nil
+            }
+            length += 1
+            if length > 36 { return nil }
+        }
+        guard length == 36 else { return nil }
+        text = upper ? raw.lowercased() : raw
     }
 
     /// A new UUIDv7: 48 bits of Unix milliseconds, version 7, 74 random bits.

@@ -44,6 +44,11 @@ struct PulledBatchWriter {
     private static let columns: [String: [String]] = Dictionary(uniqueKeysWithValues:
         EntitySchema.all.map { ($0.name, $0.syncedFieldNames) } + [("conflicts", ReplicaStore.conflictColumns.sorted())])
     private static let columnSets = columns.mapValues(Set.init)
+    /// Reads a row's synced columns in `columns` order, to be taken by index: GRDB finds a
+    /// column by name case-insensitively, lowercasing the name at every access.
+    private static let selectSQL: [String: String] = Dictionary(uniqueKeysWithValues: columns.map { entity, columns in
+        (entity, "SELECT \(columns.joined(separator: ", ")) FROM \(entity) WHERE id = ?")
+    })
 
     /// What a column holds in a row that has just been created: its default.
     private static func initialValue(_ column: String, entity: String) -> FieldValue {
@@ -61,9 +66,9 @@ struct PulledBatchWriter {
             (current, isNew) = (pending, true)
         } else if let known = knownRows[key] {
             (current, isNew) = (known, false)
-        } else if let stored = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(row.entity) WHERE id = ?"), arguments: [row.id]) {
+        } else if let stored = try Row.fetchOne(db.cachedStatement(sql: Self.selectSQL[row.entity]!), arguments: [row.id]) {
             current = [:]
-            for column in Self.columns[row.entity]! { current[column] = stored[column] ?? .null }
+            for (index, column) in Self.columns[row.entity]!.enumerated() { current[column] = stored[index] ?? .null }
             isNew = false
         } else {
             (current, isNew) = ([:], true)

@@ -28,26 +28,26 @@ extension ReplicaStore {
             return []
         }
         return try writer.write { db in
-            var rows: [Row] = []
+            var changes: [PushedChange] = []
             var bytes = 0
-            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM outbox ORDER BY local_seq LIMIT ?", arguments: [limit])
+            let cursor = try Row.fetchCursor(db.cachedStatement(sql: """
+                SELECT local_seq, entity, row_id, field, value, hlc, base_seq, alive_base_seq FROM outbox ORDER BY local_seq LIMIT ?
+                """), arguments: [limit])
             while let row = try cursor.next() {
+                let value: FieldValue = row[4] ?? .null
                 // Each change's JSON is its value plus well under 512 bytes of names and numbers.
-                let size = ((row["value"] as FieldValue?)?.text?.utf8.count ?? 20) + 512
-                if !rows.isEmpty && bytes + size > maxBytes { break }
+                let size = (value.text?.utf8.count ?? 20) + 512
+                if !changes.isEmpty && bytes + size > maxBytes { break }
                 bytes += size
-                rows.append(row.copy())
+                changes.append(PushedChange(
+                    localSeq: row[0],
+                    change: FieldChange(entity: row[1], id: row[2], field: row[3], value: value, hlc: row[5]),
+                    baseSeq: row[6], aliveBaseSeq: row[7]
+                ))
             }
-            guard let last = rows.last else { return [] }
-            try db.cachedStatement(sql: "UPDATE outbox SET sent = 1 WHERE local_seq <= ? AND sent = 0").execute(arguments: [last["local_seq"] as Int64])
-            return rows.map { row in
-                PushedChange(
-                    localSeq: row["local_seq"],
-                    change: FieldChange(entity: row["entity"], id: row["row_id"], field: row["field"],
-                                        value: row["value"] ?? .null, hlc: row["hlc"]),
-                    baseSeq: row["base_seq"], aliveBaseSeq: row["alive_base_seq"]
-                )
-            }
+            guard let last = changes.last else { return [] }
+            try db.cachedStatement(sql: "UPDATE outbox SET sent = 1 WHERE local_seq <= ? AND sent = 0").execute(arguments: [last.localSeq])
+            return changes
         }
     }
 
@@ -56,17 +56,50 @@ extension ReplicaStore {
     /// stand) unless a newer local edit of it is waiting.
     public func applyAcknowledgements(_ results: [PushResult]) throws {
         try writer.write { db in
-            var fields = try PulledBatchWriter(db, wallMillis: wallClock())
-            for result in results {
-                guard let entry = try Row.fetchOne(db.cachedStatement(sql: "SELECT entity, row_id, field FROM outbox WHERE local_seq = ?"),
-                                                   arguments: [result.localSeq]) else { continue }
-                try db.cachedStatement(sql: "DELETE FROM outbox WHERE local_seq = ?").execute(arguments: [result.localSeq])
-                guard let current = result.current else { continue }
-                try fields.apply(PulledRow(entity: entry["entity"], id: entry["row_id"], fields: [entry["field"]: current]),
-                                 origin: result.outcome == .conflict ? "overruled" : "push")
+            // The acknowledged entries leave the outbox together, before their fields are written:
+            // a field then counts as pending only for an entry outside this batch.
+            var entries: [Int64: FieldKey] = [:]
+            var start = 0
+            while start < results.count {
+                let chunk = results[start..<min(start + 500, results.count)].map(\.localSeq)
+                let marks = databaseQuestionMarks(count: chunk.count)
+                let found = try Row.fetchCursor(db, sql: "SELECT local_seq, entity, row_id, field FROM outbox WHERE local_seq IN (\(marks))",
+                                                arguments: StatementArguments(chunk))
+                while let entry = try found.next() {
+                    entries[entry[0]] = FieldKey(entity: entry[1], id: entry[2], field: entry[3])
+                }
+                try db.execute(sql: "DELETE FROM outbox WHERE local_seq IN (\(marks))", arguments: StatementArguments(chunk))
+                start += chunk.count
             }
+            // A field acknowledged twice in one batch (an entry resent beside a newer edit) takes
+            // its last acknowledgement, as it would have one entry at a time.
+            var last: [FieldKey: Int] = [:]
+            for (index, result) in results.enumerated() {
+                if let key = entries[result.localSeq] { last[key] = index }
+            }
+            // Consecutive acknowledgements of one row are written as one row.
+            var fields = try PulledBatchWriter(db, wallMillis: wallClock())
+            var group: (row: PulledRow, origin: String)?
+            for (index, result) in results.enumerated() {
+                guard let key = entries[result.localSeq], last[key] == index, let current = result.current else { continue }
+                let origin = result.outcome == .conflict ? "overruled" : "push"
+                if let open = group, open.row.entity == key.entity, open.row.id == key.id, open.origin == origin {
+                    group?.row.fields[key.field] = current
+                } else {
+                    if let open = group { try fields.apply(open.row, origin: open.origin) }
+                    group = (PulledRow(entity: key.entity, id: key.id, fields: [key.field: current]), origin)
+                }
+            }
+            if let open = group { try fields.apply(open.row, origin: open.origin) }
             try fields.finish()
         }
+    }
+
+    /// One field of one row.
+    private struct FieldKey: Hashable {
+        var entity: String
+        var id: RecordID
+        var field: String
     }
 
     /// Applies one pulled batch and moves the cursor, in one transaction, so a cut pull resumes

@@ -27,10 +27,11 @@ extension ServerStore {
         let importer = Pusher(replicaID: identity, analyst: "import")
         var clock = HybridLogicalClock()
         var summary = ImportSummary()
+        var writes = try Writes(db, wallMillis: wallMillis)
         for row in rows {
             let id = row.id ?? newID()
             let hlc = clock.tick(wallMillis: wallMillis)
-            let exists = try storedField(db, schema.name, id, EntitySchema.deletedField) != nil
+            let exists = try writes.stored(schema.name, id, EntitySchema.deletedField) != nil
             if exists && skipExisting {
                 summary.skipped += 1
                 continue
@@ -46,15 +47,15 @@ extension ServerStore {
             var changed = false
             for field in fields.sorted() {
                 let value = row.values[field] ?? .null
-                let current = try storedField(db, schema.name, id, field)
+                let current = try writes.stored(schema.name, id, field)
                 guard current?.stamp.value != value else { continue }
-                try write(db, FieldChange(entity: schema.name, id: id, field: field, value: value, hlc: hlc),
-                          by: importer, old: current?.stamp.value, outcome: "imported")
+                writes.write(FieldChange(entity: schema.name, id: id, field: field, value: value, hlc: hlc),
+                             by: importer, old: current?.stamp.value, outcome: "imported")
                 changed = true
             }
             if !exists {
-                try write(db, FieldChange(entity: schema.name, id: id, field: EntitySchema.deletedField, value: .integer(0), hlc: hlc),
-                          by: importer, old: nil, outcome: "imported")
+                writes.write(FieldChange(entity: schema.name, id: id, field: EntitySchema.deletedField, value: .integer(0), hlc: hlc),
+                             by: importer, old: nil, outcome: "imported")
                 summary.inserted += 1
             } else if changed {
                 summary.updated += 1
@@ -62,6 +63,7 @@ extension ServerStore {
                 summary.unchanged += 1
             }
         }
+        try writes.finish()
         return summary
     }
 }

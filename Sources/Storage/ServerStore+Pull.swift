@@ -14,25 +14,29 @@ extension ServerStore {
     /// `seq` index: a clone reads the store batch by batch, never whole.
     public func pull(after cursor: Int64, through end: Int64 = .max, limit: Int) throws -> PullBatch {
         try writer.read { db in
-            let rows = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM fields WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?"),
+            // Columns by index: GRDB finds a column by name case-insensitively, lowercasing the
+            // name at every access.
+            let rows = try Row.fetchCursor(
+                db.cachedStatement(sql: """
+                    SELECT entity, row_id, field, value, seq, hlc, replica_id, analyst FROM fields
+                    WHERE seq > ? AND seq <= ? ORDER BY seq LIMIT ?
+                    """),
                 arguments: [cursor, end, max(1, limit)]
             )
             var order: [String] = []
             var byRow: [String: PulledRow] = [:]
             var last = cursor
-            for row in rows {
-                let entity: String = row["entity"]
-                let id: RecordID = row["row_id"]
+            while let row = try rows.next() {
+                let entity: String = row[0]
+                let id: RecordID = row[1]
                 let key = entity + "/" + id.text
                 if byRow[key] == nil {
                     order.append(key)
                     byRow[key] = PulledRow(entity: entity, id: id, fields: [:])
                 }
-                let seq: Int64 = row["seq"]
-                byRow[key]!.fields[row["field"]] = PulledField(
-                    value: row["value"] ?? .null, seq: seq, hlc: row["hlc"],
-                    replicaID: row["replica_id"], analyst: row["analyst"]
+                let seq: Int64 = row[4]
+                byRow[key]!.fields[row[2]] = PulledField(
+                    value: row[3] ?? .null, seq: seq, hlc: row[5], replicaID: row[6], analyst: row[7]
                 )
                 last = max(last, seq)
             }

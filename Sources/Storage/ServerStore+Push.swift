@@ -36,21 +36,23 @@ extension ServerStore {
                 """).execute(arguments: [pusher.replicaID, pusher.analyst])
             var highWater = try Int64.fetchOne(db.cachedStatement(sql: "SELECT high_water FROM replicas WHERE replica_id = ?"),
                                                arguments: [pusher.replicaID]) ?? 0
+            let wallMillis = wallClock()
+            var writes = try Writes(db, wallMillis: wallMillis)
             var rowsAsserted = Set<String>()
             var results: [PushResult] = []
             for pushed in changes {
+                let change = pushed.change
                 guard pushed.localSeq > highWater else {
-                    let current = try Self.storedField(db, pushed.change.entity, pushed.change.id, pushed.change.field)?.pulled
+                    let current = try writes.stored(change.entity, change.id, change.field)?.pulled
                     results.append(PushResult(localSeq: pushed.localSeq, outcome: .duplicate, current: current))
                     continue
                 }
-                try Self.check(db, pushed)
-                var result = try Self.applyField(db, pushed, pusher: pusher, newID: newID)
-                let change = pushed.change
+                try Self.check(&writes, pushed, wallMillis: wallMillis)
+                var result = try Self.applyField(&writes, pushed, pusher: pusher, newID: newID)
                 let rowKey = change.entity + "/" + change.id.text
                 if change.field != EntitySchema.deletedField, change.entity != Self.conflictsEntity,
                    rowsAsserted.insert(rowKey).inserted,
-                   try !Self.deletionSeen(db, change.entity, change.id, aliveBase: pushed.aliveBaseSeq, by: pusher) {
+                   try !Self.deletionSeen(&writes, change.entity, change.id, aliveBase: pushed.aliveBaseSeq, by: pusher) {
                     // Every change of a row asserts that the row is alive (§6.2), once per batch.
                     let alive = PushedChange(
                         localSeq: pushed.localSeq,
@@ -58,17 +60,18 @@ extension ServerStore {
                                             value: .integer(0), hlc: change.hlc),
                         baseSeq: pushed.aliveBaseSeq, aliveBaseSeq: pushed.aliveBaseSeq
                     )
-                    let aliveResult = try Self.applyField(db, alive, pusher: pusher, restampEqual: true, newID: newID)
+                    let aliveResult = try Self.applyField(&writes, alive, pusher: pusher, restampEqual: true, newID: newID)
                     if aliveResult.outcome == .conflict, result.conflictID == nil {
                         result.conflictID = aliveResult.conflictID
                     }
                 }
-                result.current = try Self.storedField(db, change.entity, change.id, change.field)?.pulled
+                result.current = try writes.stored(change.entity, change.id, change.field)?.pulled
                 highWater = pushed.localSeq
                 results.append(result)
             }
+            try writes.finish()
             try db.cachedStatement(sql: "UPDATE replicas SET high_water = ?, last_push_at = ? WHERE replica_id = ?")
-                .execute(arguments: [highWater, isoTimestamp(millis: wallClock()), pusher.replicaID])
+                .execute(arguments: [highWater, isoTimestamp(millis: wallMillis), pusher.replicaID])
             return results
         }
     }
@@ -76,8 +79,8 @@ extension ServerStore {
     /// Whether the row is deleted by a deletion the pusher had seen (its `alive_base`) or made:
     /// an edit of such a row (resolving a conflict of one of its fields) is kept on the deleted
     /// row and does not bring it back (§6.2). Only a change of `deleted` itself restores a row.
-    static func deletionSeen(_ db: Database, _ entity: String, _ id: RecordID, aliveBase: Int64, by pusher: Pusher) throws -> Bool {
-        guard let deletion = try storedField(db, entity, id, EntitySchema.deletedField),
+    static func deletionSeen(_ writes: inout Writes, _ entity: String, _ id: RecordID, aliveBase: Int64, by pusher: Pusher) throws -> Bool {
+        guard let deletion = try writes.stored(entity, id, EntitySchema.deletedField),
               deletion.stamp.value == .integer(1) else { return false }
         return deletion.stamp.seq == aliveBase || deletion.stamp.replicaID == pusher.replicaID
     }
@@ -94,11 +97,11 @@ extension ServerStore {
 
     /// Refuses a change the store cannot hold: unknown entity or field, a value not in its
     /// stored form, or a change of a conflict record other than its status.
-    static func check(_ db: Database, _ pushed: PushedChange) throws {
+    static func check(_ writes: inout Writes, _ pushed: PushedChange, wallMillis: Int64) throws {
         let change = pushed.change
         let label = "change \(pushed.localSeq)"
         // A clock from before 1970 or more than a day ahead would lose or win every merge.
-        let dayAhead = HybridLogicalClock.wallMillisNow() + 86_400_000
+        let dayAhead = wallMillis + 86_400_000
         guard change.hlc.rawValue >= 0, change.hlc.wallMillis <= dayAhead else {
             throw StoreError(.invalid, "\(label): its clock time is impossible (before 1970 or more than a day ahead)")
         }
@@ -106,7 +109,7 @@ extension ServerStore {
             guard change.field == "status", change.value == .text("open") || change.value == .text("resolved") else {
                 throw StoreError(.invalid, "\(label): only a conflict's status (open or resolved) may be pushed")
             }
-            guard try storedField(db, change.entity, change.id, "status") != nil else {
+            guard try writes.stored(change.entity, change.id, "status") != nil else {
                 throw StoreError(.notFound, "\(label): no conflict with id \(change.id)")
             }
             return
@@ -120,28 +123,13 @@ extension ServerStore {
             }
             return
         }
-        guard schema.field(named: change.field) != nil else {
+        guard let spec = schema.field(named: change.field) else {
             throw StoreError(.invalid, "\(label): \(change.field) is not a field of \(schema.name)")
         }
-        do {
-            try schema.validate([change.field: change.value], changed: [change.field])
-        } catch {
-            // `error` is a ValidationFailure (typed throws). Row rules (required fields, amount needs currency) span fields that arrive one by
-            // one; the store holds what analysts wrote, and only each value's form is checked.
-            let formErrors = error.errors.filter { $0.field == change.field && !$0.message.hasPrefix("is required") }
-            if !formErrors.isEmpty {
-                throw StoreError(.invalid, "\(label): \(ValidationFailure(formErrors))")
-            }
-        }
-    }
-
-    static func storedField(_ db: Database, _ entity: String, _ id: RecordID, _ field: String) throws -> StoredField? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM fields WHERE entity = ? AND row_id = ? AND field = ?"),
-            arguments: [entity, id, field]
-        ).map {
-            StoredField(stamp: FieldStamp(value: $0["value"] ?? .null, seq: $0["seq"], hlc: $0["hlc"], replicaID: $0["replica_id"]),
-                        analyst: $0["analyst"])
+        // Row rules (required fields, an amount needs a currency) span fields that arrive one by
+        // one; the store holds what analysts wrote, and only each value's form is checked.
+        if let problem = spec.storedFormProblem(change.value) {
+            throw StoreError(.invalid, "\(label): \(ValidationFailure([ValidationError(field: change.field, problem)]))")
         }
     }
 
@@ -150,61 +138,39 @@ extension ServerStore {
     /// a new sequence: an edit's "alive" assertion must be newer than the row's deletion base of
     /// anyone who has not seen it, or a later delete by them would not be seen as concurrent.
     static func applyField(
-        _ db: Database, _ pushed: PushedChange, pusher: Pusher, restampEqual: Bool = false, newID: () -> RecordID
+        _ writes: inout Writes, _ pushed: PushedChange, pusher: Pusher, restampEqual: Bool = false, newID: () -> RecordID
     ) throws -> PushResult {
         let change = pushed.change
-        let current = try storedField(db, change.entity, change.id, change.field)
+        let current = try writes.stored(change.entity, change.id, change.field)
         let proposed = ProposedChange(value: change.value, baseSeq: pushed.baseSeq, hlc: change.hlc, replicaID: pusher.replicaID)
         let outcome = MergeRule.merge(current: current?.stamp, incoming: proposed)
         switch outcome {
         case .accept:
-            let seq = try write(db, change, by: pusher, old: current?.stamp.value, outcome: "accepted")
+            let seq = writes.write(change, by: pusher, old: current?.stamp.value, outcome: "accepted")
             return PushResult(localSeq: pushed.localSeq, outcome: .accepted, seq: seq)
         case .alreadyEqual where restampEqual:
-            let seq = try write(db, change, by: pusher, old: current?.stamp.value, outcome: "equal-restamped")
+            let seq = writes.write(change, by: pusher, old: current?.stamp.value, outcome: "equal-restamped")
             return PushResult(localSeq: pushed.localSeq, outcome: .equal, seq: seq)
         case .alreadyEqual:
-            try audit(db, seq: nil, change, by: pusher, old: current?.stamp.value, outcome: "equal")
+            writes.audit(seq: nil, change, by: pusher, old: current?.stamp.value, outcome: "equal")
             return PushResult(localSeq: pushed.localSeq, outcome: .equal)
         case .conflict(let incomingStands):
             guard let current else { preconditionFailure("a conflict needs a current value") }
-            let conflictID = try recordConflict(db, change, by: pusher, current: current, incomingStands: incomingStands, id: newID())
+            let conflictID = recordConflict(&writes, change, by: pusher, current: current, incomingStands: incomingStands, id: newID())
             let seq = incomingStands
-                ? try write(db, change, by: pusher, old: current.stamp.value, outcome: "conflict-stands")
+                ? writes.write(change, by: pusher, old: current.stamp.value, outcome: "conflict-stands")
                 : nil
             if !incomingStands {
-                try audit(db, seq: nil, change, by: pusher, old: current.stamp.value, outcome: "conflict-kept")
+                writes.audit(seq: nil, change, by: pusher, old: current.stamp.value, outcome: "conflict-kept")
             }
             return PushResult(localSeq: pushed.localSeq, outcome: .conflict, seq: seq, conflictID: conflictID)
         }
     }
 
-    /// Writes a field at the next sequence and audits it; returns the sequence.
-    @discardableResult
-    static func write(_ db: Database, _ change: FieldChange, by pusher: Pusher, old: FieldValue?, outcome: String) throws -> Int64 {
-        let seq = try nextSeq(db)
-        try db.cachedStatement(sql: """
-            INSERT INTO fields (entity, row_id, field, value, seq, hlc, replica_id, analyst) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (entity, row_id, field) DO UPDATE SET value = excluded.value, seq = excluded.seq,
-                hlc = excluded.hlc, replica_id = excluded.replica_id, analyst = excluded.analyst
-            """).execute(arguments: [change.entity, change.id, change.field, change.value, seq, change.hlc,
-                                     pusher.replicaID, pusher.analyst])
-        try audit(db, seq: seq, change, by: pusher, old: old, outcome: outcome)
-        return seq
-    }
-
-    static func audit(_ db: Database, seq: Int64?, _ change: FieldChange, by pusher: Pusher, old: FieldValue?, outcome: String) throws {
-        try db.cachedStatement(sql: """
-            INSERT INTO audit (seq, entity, row_id, field, old_value, new_value, hlc, replica_id, analyst, outcome, at)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """).execute(arguments: [seq, change.entity, change.id, change.field, old ?? .null, change.value, change.hlc,
-                                     pusher.replicaID, pusher.analyst, outcome, isoTimestamp(millis: HybridLogicalClock.wallMillisNow())])
-    }
-
     /// Keeps both values of a conflict as a row of the replicated `conflicts` entity.
     static func recordConflict(
-        _ db: Database, _ change: FieldChange, by pusher: Pusher, current: StoredField, incomingStands: Bool, id: RecordID
-    ) throws -> RecordID {
+        _ writes: inout Writes, _ change: FieldChange, by pusher: Pusher, current: StoredField, incomingStands: Bool, id: RecordID
+    ) -> RecordID {
         let incoming: (FieldValue, HLCTimestamp, String, String) = (change.value, change.hlc, pusher.replicaID, pusher.analyst)
         let existing: (FieldValue, HLCTimestamp, String, String) = (current.stamp.value, current.stamp.hlc, current.stamp.replicaID, current.analyst)
         let (standing, other) = incomingStands ? (incoming, existing) : (existing, incoming)
@@ -217,8 +183,8 @@ extension ServerStore {
             ("status", .text("open")),
         ]
         for (field, value) in fields {
-            try write(db, FieldChange(entity: conflictsEntity, id: id, field: field, value: value, hlc: change.hlc),
-                      by: pusher, old: nil, outcome: "conflict-record")
+            writes.write(FieldChange(entity: conflictsEntity, id: id, field: field, value: value, hlc: change.hlc),
+                         by: pusher, old: nil, outcome: "conflict-record")
         }
         return id
     }

@@ -85,10 +85,4 @@ public struct ServerStore: Sendable {
     public func lastSeq() throws -> Int64 {
         try writer.read { db in try Int64.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM server")) ?? 0 }
     }
-
-    /// Takes the next sequence, inside the caller's transaction.
-    static func nextSeq(_ db: Database) throws -> Int64 {
-        try db.cachedStatement(sql: "UPDATE server SET last_seq = last_seq + 1").execute()
-        return try Int64.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM server"))!
-    }
 }

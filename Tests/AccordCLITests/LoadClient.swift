@@ -20,6 +20,24 @@ final class LoadLog: @unchecked Sendable {
     var cycles: [String: Int] { lock.withLock { cycleCounts } }
     var failures: [String] { lock.withLock { failureList } }
     var peakOpen: Int { lock.withLock { peak } }
+
+    private let gate = NSCondition()
+    private var arrived = 0
+
+    /// Holds a connection until `total` have arrived (or `timeout` passed): the load's
+    /// connections start their first cycle together, all open at once, so the peak is the whole
+    /// load whatever the timing (it once depended on how fast the server answered).
+    func arriveAndWait(total: Int, timeout: TimeInterval) {
+        gate.lock()
+        defer { gate.unlock() }
+        arrived += 1
+        if arrived >= total {
+            gate.broadcast()
+            return
+        }
+        let limit = Date().addingTimeInterval(timeout)
+        while arrived < total, gate.wait(until: limit) {}
+    }
 }
 
 /// What one of the load's connections does, over and over until the deadline.
@@ -66,18 +84,26 @@ struct LoadClient {
         random = SeededRandom(seed: UInt64(index + 1))
     }
 
-    /// One cycle, then more until `deadline`.
-    mutating func run(until deadline: Date) {
+    /// One cycle, then more until `deadline`. With `together`, the first cycle waits, connected,
+    /// until that many connections are (`LoadLog.arriveAndWait`).
+    mutating func run(until deadline: Date, together: Int? = nil) {
+        var gate = together
         repeat {
             do {
-                let socket = try LineSocket(port: port, timeout: 60, maxLineBytes: 4 << 20)
-                log.opened()
-                defer { log.closed() }
+                let connection = Result { try LineSocket(port: port, timeout: 60, maxLineBytes: 4 << 20) }
+                let connectedAt = Date()
+                if case .success = connection { log.opened() }
+                defer { if case .success = connection { log.closed() } }
+                if let total = gate {
+                    log.arriveAndWait(total: total, timeout: 20)
+                    gate = nil
+                }
+                let socket = try connection.get()
                 switch role {
                 case .puller: try pull(socket, hello: true)
                 case .pusher: try push(socket)
-                case .silentAfterHello: try idle(socket, hello: true)
-                case .silent: try idle(socket, hello: false)
+                case .silentAfterHello: try idle(socket, hello: true, connectedAt: connectedAt)
+                case .silent: try idle(socket, hello: false, connectedAt: connectedAt)
                 case .garbage: try garbage(socket, kind: (index + cycle) % Garbage.allCases.count)
                 }
                 log.done(role)
@@ -174,8 +200,9 @@ struct LoadClient {
         try pull(socket, hello: false)
     }
 
-    func idle(_ socket: LineSocket, hello: Bool) throws {
-        let start = Date()
+    /// The server's idle clock starts at the connection, and again once it has answered the hello.
+    func idle(_ socket: LineSocket, hello: Bool, connectedAt: Date) throws {
+        let start = hello ? Date() : connectedAt
         if hello { try sayHello(socket, replica: "load-idle-\(index)") }
         let error = try receive(socket, "waiting for the idle timeout")
         let waited = Date().timeIntervalSince(start)

@@ -81,4 +81,33 @@ import Testing
         #expect(RecordID("０1890a5d-ac96-774b-bcce-b302099a8057") == nil)
         #expect(RecordID("01890a5d-ac96-774b-bcce-b302099ａ8057") == nil)
     }
+
+    @Test("Parsing agrees with the 8-4-4-4-12 definition on every one-character change of an id")
+    func parsingMatchesDefinition() {
+        // The definition, written plainly: lowercase, five groups of hex digits split by hyphens.
+        func definition(_ raw: String) -> String? {
+            let lower = raw.lowercased()
+            let groups = lower.split(separator: "-", omittingEmptySubsequences: false)
+            guard groups.map(\.count) == [8, 4, 4, 4, 12],
+                  groups.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isHexDigit } }) else { return nil }
+            return lower
+        }
+        let id = Array("01890a5d-ac96-774b-bcce-b302099a8057")
+        let replacements: [Character] = ["-", "0", "9", "a", "f", "A", "F", "g", "G", "/", ":", "@", "`", " ", "é", "０", "\u{301}"]
+        var checked = 0
+        for index in id.indices {
+            for replacement in replacements {
+                var changed = id
+                changed[index] = replacement
+                let text = String(changed)
+                #expect(RecordID(text)?.text == definition(text), "\(text)")
+                var inserted = id
+                inserted.insert(replacement, at: index)
+                #expect(RecordID(String(inserted))?.text == definition(String(inserted)), "\(String(inserted))")
+                checked += 2
+            }
+        }
+        #expect(checked == 36 * replacements.count * 2)
+    }
+
 }

@@ -105,6 +105,52 @@ import TestSupport
             #expect(row["notes"] == .text("bob's"))
         }
     }
+
+    @Test("an acknowledgement takes each field's last answer in the batch, and leaves alone a field edited since it was sent")
+    func acknowledgementsOfAResentBatch() throws {
+        let store = try ReplicaStore.inMemory(analyst: "alice")
+        let id = try store.insert(.commitments, values: ["title": .text("Fund"), "party": .text("UK"), "status": .text("pledged")])
+        let other = try store.insert(.commitments, values: ["title": .text("Other"), "party": .text("ASEAN"), "status": .text("pledged")])
+        // The first push is cut before its answer; the title is edited again; the next push
+        // resends the first batch with the new edit behind it.
+        let cut = try store.beginPush(limit: 100)
+        _ = try store.update(.commitments, id: id, changes: ["title": .text("Green Fund")])
+        let resent = try store.beginPush(limit: 100)
+        #expect(resent.count == cut.count + 1)
+        // Meanwhile the other row's party is edited: that entry is not in the batch.
+        _ = try store.update(.commitments, id: other, changes: ["party": .text("ASEAN-UK")])
+        var seq: Int64 = 0
+        let results = resent.map { pushed in
+            seq += 1
+            // The other row's title is answered with no current version (as for a change the
+            // server had no field for): the replica keeps what it has.
+            let current = pushed.change.id == other && pushed.change.field == "title" ? nil
+                : PulledField(value: pushed.change.value, seq: seq, hlc: pushed.change.hlc, replicaID: "r-alice", analyst: "alice")
+            return PushResult(localSeq: pushed.localSeq, outcome: .accepted, seq: seq, current: current)
+        }
+        try store.applyAcknowledgements(results)
+
+        let lastTitle = try #require(resent.last { $0.change.id == id && $0.change.field == "title" })
+        #expect(lastTitle.change.value == .text("Green Fund"))
+        let version = { (row: RecordID, field: String) in
+            try store.writer.read { db in
+                try Int64.fetchOne(db, sql: "SELECT server_seq FROM field_versions WHERE entity = 'commitments' AND row_id = ? AND field = ?",
+                                   arguments: [row.text, field])
+            }
+        }
+        // The title's version is its last answer's, not the resent first one's.
+        let lastTitleSeq = Int64(try #require(resent.firstIndex { $0.localSeq == lastTitle.localSeq })) + 1
+        #expect(try version(id, "title") == lastTitleSeq)
+        #expect(try store.record(.commitments, id: id)?.values["title"] == .text("Green Fund"))
+        #expect(try version(other, "title") == nil)
+        // The other row's party waits to be pushed: its local value and no version from this answer.
+        #expect(try store.record(.commitments, id: other)?.values["party"] == .text("ASEAN-UK"))
+        #expect(try version(other, "party") == nil)
+        #expect(try version(other, "status") != nil)
+        // Only the party's new entry is left in the outbox.
+        let left = try store.writer.read { db in try String.fetchAll(db, sql: "SELECT row_id || '/' || field FROM outbox") }
+        #expect(left == [other.text + "/party"])
+    }
 }
 
 /// Statements traced from the database's thread, read by the test afterwards.

@@ -18,7 +18,14 @@ import TestSupport
     }
 
     func value(_ store: ServerStore, _ field: String, entity: String = "commitments", id: RecordID? = nil) throws -> FieldValue? {
-        try store.writer.read { db in try ServerStore.storedField(db, entity, id ?? row, field)?.stamp.value }
+        try stored(store, field, entity: entity, id: id ?? row)?["value"]
+    }
+
+    /// The `fields` row of one field, read straight from the store's table.
+    func stored(_ store: ServerStore, _ field: String, entity: String = "commitments", id: RecordID) throws -> Row? {
+        try store.writer.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM fields WHERE entity = ? AND row_id = ? AND field = ?", arguments: [entity, id.text, field])
+        }
     }
 
     func conflicts(_ store: ServerStore) throws -> [PulledRow] {
@@ -183,10 +190,7 @@ import TestSupport
         #expect(cursor == total && batches > 1)
         #expect(seen["commitments01980c08-5eed-7000-8000-000000000008amount"] == .text("17000000"))
         let fund = RecordID("01980c08-5eed-7000-8000-000000000008")!
-        let known = try store.writer.read { db in
-            (try ServerStore.storedField(db, "commitments", fund, "amount")!.stamp.seq,
-             try ServerStore.storedField(db, "commitments", fund, "deleted")!.stamp.seq)
-        }
+        let known: (Int64, Int64) = (try stored(store, "amount", id: fund)!["seq"], try stored(store, "deleted", id: fund)!["seq"])
         _ = try store.applyPush([change(1, "amount", .text("17500000"), base: known.0, alive: known.1, at: t2, id: fund)], from: alice)
         let incremental = try store.pull(after: cursor, limit: 100)
         #expect(incremental.rows.count == 1)

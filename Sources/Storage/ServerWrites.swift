@@ -1,0 +1,115 @@
+import Domain
+import GRDB
+
+extension ServerStore {
+    /// The writes of one server transaction (a push batch, an import), gathered and then written
+    /// together: a row's fields are read with one statement the first time the row is touched
+    /// and kept; sequences are counted in memory; the fields and the audit rows go out at
+    /// `finish()` in multi-row statements. A push batch used to take seven statements a change.
+    ///
+    /// Reads see the batch's own writes (they come from the kept fields), so the merge rule
+    /// judges each change against what the changes before it in the batch left.
+    struct Writes {
+        private let db: Database
+        /// The audit rows' time: one transaction, one time.
+        private let at: String
+        private var lastSeq: Int64
+        private let firstSeq: Int64
+        /// Every field of the rows read so far, as this transaction leaves it.
+        private var fields: [FieldKey: StoredField] = [:]
+        private var rowsRead = Set<RowKey>()
+        /// The fields written, in the order first written (their latest version is in `fields`).
+        private var written: [FieldKey] = []
+        private var writtenKeys = Set<FieldKey>()
+        /// The audit rows, column after column, in order.
+        private var audits: [DatabaseValue] = []
+
+        struct RowKey: Hashable {
+            var entity: String
+            var id: String
+        }
+
+        struct FieldKey: Hashable {
+            var row: RowKey
+            var field: String
+        }
+
+        init(_ db: Database, wallMillis: Int64) throws {
+            self.db = db
+            at = isoTimestamp(millis: wallMillis)
+            lastSeq = try Int64.fetchOne(db.cachedStatement(sql: "SELECT last_seq FROM server")) ?? 0
+            firstSeq = lastSeq
+        }
+
+        /// The field as the store holds it now, this transaction's writes included.
+        mutating func stored(_ entity: String, _ id: RecordID, _ field: String) throws -> StoredField? {
+            let row = RowKey(entity: entity, id: id.text)
+            if rowsRead.insert(row).inserted {
+                let statement = try db.cachedStatement(sql: """
+                    SELECT field, value, seq, hlc, replica_id, analyst FROM fields WHERE entity = ? AND row_id = ?
+                    """)
+                let cursor = try Row.fetchCursor(statement, arguments: [entity, id.text])
+                while let found = try cursor.next() {
+                    let key = FieldKey(row: row, field: found[0])
+                    // A field written before its row was read (an import's new row) is newer.
+                    guard fields[key] == nil else { continue }
+                    fields[key] = StoredField(
+                        stamp: FieldStamp(value: found[1] ?? .null, seq: found[2], hlc: found[3], replicaID: found[4]),
+                        analyst: found[5]
+                    )
+                }
+            }
+            return fields[FieldKey(row: row, field: field)]
+        }
+
+        /// Writes a field at the next sequence and audits it; returns the sequence.
+        @discardableResult
+        mutating func write(_ change: FieldChange, by pusher: Pusher, old: FieldValue?, outcome: String) -> Int64 {
+            lastSeq += 1
+            let key = FieldKey(row: RowKey(entity: change.entity, id: change.id.text), field: change.field)
+            fields[key] = StoredField(
+                stamp: FieldStamp(value: change.value, seq: lastSeq, hlc: change.hlc, replicaID: pusher.replicaID),
+                analyst: pusher.analyst
+            )
+            if writtenKeys.insert(key).inserted { written.append(key) }
+            audit(seq: lastSeq, change, by: pusher, old: old, outcome: outcome)
+            return lastSeq
+        }
+
+        /// An audit row for an outcome that wrote nothing (`seq` nil) or for `write`.
+        mutating func audit(seq: Int64?, _ change: FieldChange, by pusher: Pusher, old: FieldValue?, outcome: String) {
+            audits += [seq.databaseValue, change.entity.databaseValue, change.id.text.databaseValue, change.field.databaseValue,
+                       (old ?? .null).databaseValue, change.value.databaseValue, change.hlc.databaseValue,
+                       pusher.replicaID.databaseValue, pusher.analyst.databaseValue, outcome.databaseValue, at.databaseValue]
+        }
+
+        /// Writes what was gathered: the fields in primary-key order, the audit rows in the order
+        /// they happened, and the last sequence.
+        func finish() throws {
+            let keys = written.sorted { ($0.row.entity, $0.row.id, $0.field) < ($1.row.entity, $1.row.id, $1.field) }
+            var values: [DatabaseValue] = []
+            values.reserveCapacity(keys.count * 8)
+            for key in keys {
+                let field = fields[key]!
+                values += [key.row.entity.databaseValue, key.row.id.databaseValue, key.field.databaseValue,
+                           field.stamp.value.databaseValue, field.stamp.seq.databaseValue, field.stamp.hlc.databaseValue,
+                           field.stamp.replicaID.databaseValue, field.analyst.databaseValue]
+            }
+            try db.insertRows(
+                into: "fields", columns: ["entity", "row_id", "field", "value", "seq", "hlc", "replica_id", "analyst"], values: values,
+                suffix: """
+                    ON CONFLICT (entity, row_id, field) DO UPDATE SET value = excluded.value, seq = excluded.seq,
+                    hlc = excluded.hlc, replica_id = excluded.replica_id, analyst = excluded.analyst
+                    """
+            )
+            try db.insertRows(
+                into: "audit",
+                columns: ["seq", "entity", "row_id", "field", "old_value", "new_value", "hlc", "replica_id", "analyst", "outcome", "at"],
+                values: audits
+            )
+            if lastSeq != firstSeq {
+                try db.cachedStatement(sql: "UPDATE server SET last_seq = ?").execute(arguments: [lastSeq])
+            }
+        }
+    }
+}
