@@ -25,8 +25,12 @@ extension ServerStore {
         guard !name.isEmpty, name.count <= 64, !name.contains(where: { $0.isWhitespace || $0.isNewline }) else {
             throw StoreError(.invalid, "a token name is 1 to 64 characters without spaces")
         }
+        // 256 random bits in unpadded base64url: 43 characters, where hex took 64 (a token
+        // travels in every hello, and a 1-row sync is about 1 KiB).
         var generator = SystemRandomNumberGenerator()
-        let secret = (0..<4).map { _ in String(format: "%016llx", generator.next()) }.joined()
+        let bytes = (0..<4).flatMap { _ in withUnsafeBytes(of: generator.next()) { Array($0) } }
+        let secret = Data(bytes).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
         let token = "acc_" + secret
         try writer.write { db in
             if try Bool.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM tokens WHERE name = ?"), arguments: [name]) == true {

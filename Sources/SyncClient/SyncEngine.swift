@@ -138,9 +138,13 @@ public enum SyncEngine {
                                               serverIdentity: identity.serverIdentity,
                                               compression: configuration.compression.map(\.rawValue)))
         let hello = try await connection.expect(ServerHello.self, type: "hello")
+        // Protocol 2 leaves out the identity this replica named: it is the same.
+        guard let serverIdentity = hello.serverIdentity ?? identity.serverIdentity else {
+            throw SyncClientError(.protocolError, "the server's hello does not say which server store it is")
+        }
         if hello.compression == .deflate { try connection.startCompression() }
         progress(.connected(server: server, compression: hello.compression.rawValue))
-        if identity.serverIdentity == nil { try store.recordServerIdentity(hello.serverIdentity) }
+        if identity.serverIdentity == nil { try store.recordServerIdentity(serverIdentity) }
         try store.renumberOutbox(aboveServerHighWater: hello.highWater)
 
         var summary = SyncSummary()
@@ -175,7 +179,7 @@ public enum SyncEngine {
                 summary.skipped += applied.skipped
                 progress(.pulled(fields: applied.fields))
             case "pull_end":
-                try store.finishSync(serverIdentity: hello.serverIdentity)
+                try store.finishSync(serverIdentity: serverIdentity)
                 return summary
             case "error":
                 throw serverError(try parsed.decode(ErrorMessage.self, as: "error"))

@@ -58,7 +58,7 @@ extension FuzzEntryPoints {
         var machine = ServerConnectionStateMachine(serverIdentity: "srv")
         switch machine.lineReceived(line) {
         case .authenticate(let hello):
-            check(hello.protocolVersion == ProtocolVersion.wire && hello.schema == ProtocolVersion.schema,
+            check(ProtocolVersion.supported.contains(hello.protocolVersion) && hello.schema == ProtocolVersion.schema,
                   "a hello of another protocol or schema is authenticated")
             check(!hello.replicaID.isEmpty && !hello.analyst.isEmpty, "a hello without replica or analyst is authenticated")
             guard case .authenticating = machine.state else { fatalError("fuzz invariant broken: authenticating in \(machine.state)") }
@@ -77,6 +77,8 @@ extension FuzzEntryPoints {
             check(!forAnotherServer, "a hello for another server is answered")
             check(hello.compression.contains(session.compression.rawValue), "a compression the client did not offer")
             check(serverHello.compression == session.compression, "the hello and the session disagree on compression")
+            check(serverHello.protocolVersion == hello.protocolVersion, "the server hello answers another protocol")
+            check((serverHello.serverIdentity ?? hello.serverIdentity) == "srv", "the server hello leaves its identity unknown")
             reencode(serverHello)
         case .fail(let error):
             check(machine.state == .closed, "a refused hello leaves the connection open")

@@ -66,7 +66,8 @@ public struct ServerHello: Codable, Sendable, Hashable {
     public var type = "hello"
     public var protocolVersion: Int
     public var schema: Int
-    public var serverIdentity: String
+    /// Left out (protocol 2) when the client's hello named this same identity.
+    public var serverIdentity: String?
     public var role: String
     public var compression: Compression
     public var limits: AnnouncedLimits
@@ -75,7 +76,7 @@ public struct ServerHello: Codable, Sendable, Hashable {
     /// for duplicates.
     public var highWater: Int64
 
-    public init(serverIdentity: String, role: String, compression: Compression, limits: AnnouncedLimits, highWater: Int64 = 0,
+    public init(serverIdentity: String?, role: String, compression: Compression, limits: AnnouncedLimits, highWater: Int64 = 0,
                 protocolVersion: Int = ProtocolVersion.wire, schema: Int = ProtocolVersion.schema) {
         self.protocolVersion = protocolVersion
         self.schema = schema

@@ -1,8 +1,11 @@
 /// The versions a `hello` will carry. The wire itself (messages, framing, the deflate stream,
 /// limits) is specified in Protocol/PROTOCOL.md and lands with the sync server.
 public enum ProtocolVersion {
-    /// The wire protocol's version.
-    public static let wire = 1
+    /// The wire protocol's version a client speaks.
+    public static let wire = 2
+    /// The versions a server speaks: 1 differs from 2 only in that its server hello always
+    /// carries `server_identity` (PROTOCOL.md §5.2).
+    public static let supported = 1...2
     /// The data schema's version: the entities and fields of `Domain.EntitySchema`.
     public static let schema = 1
 }

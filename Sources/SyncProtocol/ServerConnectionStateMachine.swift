@@ -78,8 +78,9 @@ public struct ServerConnectionStateMachine: Sendable {
               let hello = try? MessageCoding.decode(ClientHello.self, from: line, as: "hello") else {
             return fail(ProtocolError(.badHello, "the first line must be a hello with protocol, schema, token, replica_id, analyst and compression"))
         }
-        guard hello.protocolVersion == ProtocolVersion.wire else {
-            return fail(ProtocolError(.unsupportedProtocol, "this server speaks protocol \(ProtocolVersion.wire), not \(hello.protocolVersion)"))
+        guard ProtocolVersion.supported.contains(hello.protocolVersion) else {
+            let supported = ProtocolVersion.supported.map(String.init).joined(separator: " or ")
+            return fail(ProtocolError(.unsupportedProtocol, "this server speaks protocol \(supported), not \(hello.protocolVersion)"))
         }
         guard hello.schema == ProtocolVersion.schema else {
             return fail(ProtocolError(.schemaMismatch, "this server holds schema \(ProtocolVersion.schema), not \(hello.schema)"))
@@ -106,8 +107,10 @@ public struct ServerConnectionStateMachine: Sendable {
         }
         let session = Session(replicaID: hello.replicaID, analyst: hello.analyst, role: role, canPush: canPush, compression: compression)
         state = .ready(session)
-        return .sendHello(ServerHello(serverIdentity: serverIdentity, role: role, compression: compression,
-                                      limits: limits.announced, highWater: highWater), session)
+        // Protocol 2 leaves out the identity the client just named (§5.2): it is the same.
+        let identity = hello.protocolVersion >= 2 && hello.serverIdentity == serverIdentity ? nil : serverIdentity
+        return .sendHello(ServerHello(serverIdentity: identity, role: role, compression: compression, limits: limits.announced,
+                                      highWater: highWater, protocolVersion: hello.protocolVersion), session)
     }
 
     public mutating func authenticationFailed() -> Action {

@@ -34,6 +34,22 @@ import Testing
         #expect(type == "pull_end", sourceLocation: sourceLocation)
     }
 
+    @Test("the server hello leaves out the identity a protocol 2 client named, and says it to a clone and to protocol 1")
+    func helloIdentityByProtocol() async throws {
+        let server = try await TestServer.start()
+        let identity = try server.store.identity()
+        let token = try server.token(.editor)
+        for (version, named, echoed) in [(2, identity, false), (2, nil, true), (1, identity, true), (1, nil, true)] as [(Int, String?, Bool)] {
+            let client = try server.connect()
+            let hello = try #require(try await client.hello(token: token, serverIdentity: named, protocolVersion: version))
+            #expect(hello["type"] as? String == "hello")
+            #expect(hello["protocol"] as? Int == version, "protocol \(version)")
+            #expect((hello["server_identity"] as? String) == (echoed ? identity : nil), "protocol \(version), named \(named ?? "none")")
+        }
+        try await expectServing(server)
+        try await server.stop()
+    }
+
     @Test("first sync: hello with deflate, a pull of the sample in batches, a push acknowledged with sequences")
     func firstSync() async throws {
         let server = try await TestServer.start()

@@ -3,8 +3,9 @@ import SyncProtocol
 import Testing
 
 /// Replays every transcript of Protocol/examples against a real server: `Cn:` lines are sent
-/// as they are on connection n, `Sn:` lines must match what the server answers there (as
-/// JSON; `$ANY` matches any value, `$SERVER_IDENTITY` the server's identity), `Sn: <closed>`
+/// as they are on connection n (with `$SERVER_IDENTITY` the server's identity), `Sn:` lines must
+/// match what the server answers there (as JSON; `$ANY` matches any value, `$SERVER_IDENTITY` the
+/// server's identity), `Sn: <closed>`
 /// means the server closed connection n. `$TOKEN_ALICE` and `$TOKEN_BOB` stand for editor tokens.
 @Suite(.serialized) struct TranscriptTests {
     static let directory = URL(fileURLWithPath: #filePath)
@@ -41,6 +42,7 @@ import Testing
             if who.first == "C" {
                 var sent = String(payload)
                 for (placeholder, token) in tokens { sent = sent.replacingOccurrences(of: placeholder, with: token) }
+                sent = sent.replacingOccurrences(of: "$SERVER_IDENTITY", with: identity)
                 client.send(raw: sent + "\n")
             } else if payload == "<closed>" {
                 #expect(await client.isClosed(), "\(location): the server should have closed the connection")

@@ -72,6 +72,7 @@ class TranscriptTests(unittest.TestCase):
                     if side == "C":
                         for placeholder, token in tokens.items():
                             payload = payload.replace(placeholder, token)
+                        payload = payload.replace("$SERVER_IDENTITY", identity)
                         connection.send_line(payload)
                     elif payload == "<closed>":
                         self.assertTrue(connection.is_closed(), f"{where}: the server should have closed the connection")
