@@ -83,19 +83,31 @@ public enum Interchange {
 
     static func appendJSONString(_ text: String, to out: inout String) {
         out += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
+        // Runs of bytes that need no escape are appended whole (a scalar at a time was a tenth
+        // of a clone, which writes every new row's history as one of these lines). Every escaped
+        // byte is ASCII, so each run starts and ends on a scalar boundary.
+        let utf8 = text.utf8
+        var start = utf8.startIndex, index = start
+        while index != utf8.endIndex {
+            let byte = utf8[index]
+            let escape: String? = switch byte {
+            case UInt8(ascii: "\""): "\\\""
+            case UInt8(ascii: "\\"): "\\\\"
+            case UInt8(ascii: "\n"): "\\n"
+            case UInt8(ascii: "\r"): "\\r"
+            case UInt8(ascii: "\t"): "\\t"
+            case ..<0x20: "\\u00" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16)
+            default: nil
             }
+            let next = utf8.index(after: index)
+            if let escape {
+                out += text[start..<index]
+                out += escape
+                start = next
+            }
+            index = next
         }
+        out += text[start...]
         out += "\""
     }
 

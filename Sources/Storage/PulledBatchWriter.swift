@@ -23,8 +23,8 @@ struct PulledBatchWriter {
     /// Rows of the table already read or written by this batch, as they now stand.
     private var knownRows: [RowKey: [String: FieldValue]] = [:]
     /// `field_versions` and `history` rows to insert, their columns flattened.
-    private var versions: [DatabaseValue] = []
-    private var history: [DatabaseValue] = []
+    private var versions: RowValues = []
+    private var history: RowValues = []
     private var newest = HLCTimestamp.zero
     private(set) var applied = PullApplied()
 
@@ -120,7 +120,7 @@ struct PulledBatchWriter {
         for (entity, columns) in Self.columns.sorted(by: { $0.key < $1.key }) {
             let keys = newRows.keys.filter { $0.entity == entity }.sorted { $0.id.text < $1.id.text }
             guard !keys.isEmpty else { continue }
-            var values: [DatabaseValue] = []
+            var values: RowValues = []
             values.reserveCapacity(keys.count * (columns.count + 1))
             for key in keys {
                 let row = newRows[key]!

@@ -89,7 +89,7 @@ extension ReplicaStore {
     ) throws {
         let entity = schema.name.databaseValue, hlc = context.hlc.databaseValue
         let replica = context.replicaID.databaseValue, analyst = context.analyst.databaseValue
-        var table: [DatabaseValue] = [], versions: [DatabaseValue] = [], outbox: [DatabaseValue] = [], history: [DatabaseValue] = []
+        var table: RowValues = [], versions: RowValues = [], outbox: RowValues = [], history: RowValues = []
         table.reserveCapacity(rows.count * (schema.fieldNames.count + 1))
         for (id, values) in rows {
             let row = id.databaseValue

@@ -22,7 +22,7 @@ extension ServerStore {
         private var written: [FieldKey] = []
         private var writtenKeys = Set<FieldKey>()
         /// The audit rows, column after column, in order.
-        private var audits: [DatabaseValue] = []
+        private var audits: RowValues = []
 
         struct RowKey: Hashable {
             var entity: String
@@ -87,7 +87,7 @@ extension ServerStore {
         /// they happened, and the last sequence.
         func finish() throws {
             let keys = written.sorted { ($0.row.entity, $0.row.id, $0.field) < ($1.row.entity, $1.row.id, $1.field) }
-            var values: [DatabaseValue] = []
+            var values: RowValues = []
             values.reserveCapacity(keys.count * 8)
             for key in keys {
                 let field = fields[key]!

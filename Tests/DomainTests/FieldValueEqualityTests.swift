@@ -30,6 +30,27 @@ import Testing
         }
     }
 
+    @Test("a scalar is a control character exactly when Unicode's general category says Control")
+    func controlCharacters() {
+        var controls = 0
+        for value in UInt32(0)...0x10FFFF {
+            guard let scalar = Unicode.Scalar(value) else { continue }
+            #expect(scalar.isControl == (scalar.properties.generalCategory == .control), "U+\(String(value, radix: 16))")
+            if scalar.isControl { controls += 1 }
+        }
+        #expect(controls == 65)
+    }
+
+    @Test("text over its length limit is refused, counted in characters, however few its bytes")
+    func characterLimit() throws {
+        let type = FieldType.text(maxLength: 5, multiline: false)
+        #expect(try type.parse("ééééé") == .text("ééééé"))
+        #expect(throws: ValidationError.self) { try type.parse("éééééé") }
+        #expect(throws: ValidationError.self) { try type.parse("abcdef") }
+        #expect(try type.parse("東京東京東") == .text("東京東京東"))
+        #expect(throws: ValidationError.self) { try type.parse("東京東京東京") }
+    }
+
     @Test("a character stacked with accents counts against a byte limit too")
     func byteLimit() {
         let stacked = "a" + String(repeating: "\u{301}", count: 300)

@@ -74,6 +74,8 @@ import Testing
         #expect(Interchange.jsonString("a\nb\rc\td") == #""a\nb\rc\td""#)
         #expect(Interchange.jsonString("bell\u{7}nul\u{0}us\u{1F}") == #""bell\u0007nul\u0000us\u001f""#)
         #expect(Interchange.jsonString("ASEAN–UK ü 🇲🇾") == "\"ASEAN–UK ü 🇲🇾\"")
+        // Escapes right beside multi-byte scalars, at the start and at the end.
+        #expect(Interchange.jsonString("\"é\"🇲🇾\n£\u{1}") == #""\"é\"🇲🇾\n£\u0001""#)
     }
 
     @Test("Escaped text inside a JSON line reads back as the same text")
