@@ -12,7 +12,7 @@ from .connection import Connection
 from .errors import ProtocolError, RefusedError, UnreachableError, WrongServerError
 from .fields import record_id
 
-PROTOCOL_VERSION = 1
+PROTOCOL_VERSION = 2
 SCHEMA_VERSION = 1
 OUTCOMES = ("accepted", "equal", "conflict", "duplicate")
 # The longest line this client accepts: at least what the server announces (§5.4), and room for
@@ -99,7 +99,7 @@ class Session:
                 "replica_id": replica_id, "analyst": analyst, "server_identity": server_identity,
                 "compression": ["deflate", "none"] if deflate else ["none"],
             })
-            hello = parse_server_hello(expect(connection.receive(), "hello"), deflate)
+            hello = parse_server_hello(expect(connection.receive(), "hello"), deflate, named=server_identity)
             connection.max_line_bytes = min(max(hello.limits.max_line_bytes, MIN_LINE_BYTES), MAX_LINE_BYTES_CAP)
             if hello.compression == "deflate":
                 connection.start_compression()
@@ -151,7 +151,9 @@ def expect(message, kind):
     return message
 
 
-def parse_server_hello(message, deflate):
+def parse_server_hello(message, deflate, named=None):
+    """The server's hello. In protocol 2 it leaves out the identity the client's hello `named`
+    (PROTOCOL.md §5.2): that same identity is the server's."""
     limits = message.get("limits")
     if not isinstance(limits, dict):
         raise _bad("hello", "limits")
@@ -160,7 +162,7 @@ def parse_server_hello(message, deflate):
     compression = message.get("compression")
     if compression not in (("deflate", "none") if deflate else ("none",)):
         raise ProtocolError("bad-message", f"the server chose a compression that was not offered: {compression!r}")
-    identity = message.get("server_identity")
+    identity = message.get("server_identity", named)
     if not isinstance(identity, str) or not identity:
         raise _bad("hello", "server_identity")
     return ServerHello(

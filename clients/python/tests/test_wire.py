@@ -4,6 +4,7 @@ import unittest
 import zlib
 
 from accordpy.errors import ProtocolError
+from accordpy.session import PROTOCOL_VERSION, parse_server_hello
 from accordpy.wire import SYNC_FLUSH_TRAILER, Deflater, Inflater, LineFramer, LineReader, decode_message, encode_message
 
 MESSAGES = [{"type": "hello", "text": "£17m to the ASEAN Green Finance Fund"}, {"type": "pull", "cursor": 0, "limit": 1000},
@@ -103,6 +104,28 @@ class CompressionTests(unittest.TestCase):
         with self.assertRaises(ProtocolError) as caught:
             lines_of(reader)
         self.assertEqual(caught.exception.code, "bad-compression")
+
+
+
+class ServerHelloTests(unittest.TestCase):
+    LIMITS = {"max_line_bytes": 4194304, "max_batch_changes": 1000, "max_inflate_ratio": 100,
+              "inflate_grace_bytes": 1048576, "idle_seconds": 60}
+
+    def hello(self, **fields):
+        return {"type": "hello", "protocol": PROTOCOL_VERSION, "schema": 1, "role": "editor", "high_water": 0,
+                "compression": "none", "limits": self.LIMITS, **fields}
+
+    def test_the_identity_left_out_is_the_one_the_client_named(self):
+        self.assertEqual(PROTOCOL_VERSION, 2)
+        self.assertEqual(parse_server_hello(self.hello(), False, named="srv-1").server_identity, "srv-1")
+        self.assertEqual(parse_server_hello(self.hello(server_identity="srv-1"), False, named="srv-1").server_identity, "srv-1")
+        self.assertEqual(parse_server_hello(self.hello(server_identity="srv-2"), False).server_identity, "srv-2")
+
+    def test_a_clone_needs_the_identity_in_the_hello(self):
+        with self.assertRaises(ProtocolError):
+            parse_server_hello(self.hello(), False)
+        with self.assertRaises(ProtocolError):
+            parse_server_hello(self.hello(server_identity=None), False, named="srv-1")
 
 
 if __name__ == "__main__":
