@@ -14,11 +14,13 @@ extension Accord {
         @Option(help: "The server, HOST:PORT (default: the one given to init); remembered.") var server: String?
         @Option(help: "The token (default: the one given to init); remembered.") var token: String?
         @Flag(help: "Start over with a replaced or restored server database (keeps pending edits).") var reclone = false
+        @Option(help: "Give up when the server sends nothing for this many seconds while an answer is due.") var timeout: Int64 = 120
 
         func validate() throws {
             if let server, !isHostPort(server) {
                 throw ValidationError("--server must be HOST:PORT with a port from 1 to 65535, not \"\(server)\"")
             }
+            guard timeout > 0 else { throw ValidationError("--timeout must be at least 1 second") }
         }
 
         func run() async throws {
@@ -26,6 +28,7 @@ extension Accord {
             if server != nil || token != nil { try store.setServer(server, token: token) }
             var configuration = SyncConfiguration()
             configuration.reclone = reclone
+            configuration.readTimeoutSeconds = timeout
             let interactive = isatty(STDERR_FILENO) == 1
             let summary = try await SyncEngine.sync(store, configuration: configuration) { event in
                 guard interactive else { return }

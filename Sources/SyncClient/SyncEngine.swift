@@ -18,6 +18,10 @@ public struct SyncConfiguration: Sendable {
     /// Fields per pull batch.
     public var pullBatch = 1000
     public var connectTimeoutSeconds: Int64 = 5
+    /// Gives up on a server that sends nothing for this long while an answer is due (a network
+    /// that drops everything without a reset would otherwise hang the sync for good). The server
+    /// answers at once and streams with back-pressure, so a long silence means it is gone.
+    public var readTimeoutSeconds: Int64 = 120
     /// The compressions offered, best first; the server picks the first it speaks.
     public var compression: [Compression] = [.deflate, .none]
 
@@ -87,7 +91,10 @@ public enum SyncEngine {
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
                 .connect(host: host, port: port) { channel in
                     channel.eventLoop.makeCompletedFuture {
-                        try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
+                        try channel.pipeline.syncOperations.addHandlers([
+                            IdleStateHandler(readTimeout: .seconds(configuration.readTimeoutSeconds)), ReadTimeoutHandler(),
+                        ])
+                        return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: channel)
                     }
                 }
         } catch {
@@ -108,6 +115,23 @@ public enum SyncEngine {
         }
     }
 
+    /// Closes a connection on which nothing arrived for the read timeout, with `ReadTimeout` as
+    /// the reason the inbound stream ends.
+    private final class ReadTimeoutHandler: ChannelInboundHandler, Sendable {
+        typealias InboundIn = ByteBuffer
+
+        func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+            if let idle = event as? IdleStateHandler.IdleStateEvent, idle == .read {
+                context.fireErrorCaught(ReadTimeout())
+                context.close(promise: nil)
+            } else {
+                context.fireUserInboundEventTriggered(event)
+            }
+        }
+    }
+
+    struct ReadTimeout: Error {}
+
     /// Syncs over an open transport (a TCP connection, or a simulation's in-memory pipe):
     /// hello, push, pull. `server` names the peer in messages.
     public static func sync(
@@ -125,6 +149,8 @@ public enum SyncEngine {
             throw SyncClientError(.protocolError, "the server's data broke the protocol: \(error.message)")
         } catch let error as StoreError {
             throw error
+        } catch is ReadTimeout {
+            throw SyncClientError(.unreachable, "the server at \(server) sent nothing for \(configuration.readTimeoutSeconds) s; run accord sync again to finish")
         } catch {
             throw SyncClientError(.unreachable, "the connection to \(server) broke off; run accord sync again to finish")
         }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import TestSupport
 
@@ -257,5 +260,35 @@ struct Replica {
         let result = try replica.run(["sync"])
         #expect(result.status == 69)
         #expect(result.stderr.hasPrefix("error: cannot reach"))
+    }
+
+    @Test("a server that accepts the connection and then says nothing is given up after --timeout, with its own exit code")
+    func silentServer() throws {
+        // A listening socket nobody accepts from: the kernel completes the connection, and the
+        // client's hello goes into its queue unanswered.
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        #expect(listener >= 0)
+        defer { close(listener) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(listener, $0, length) == 0 && listen(listener, 4) == 0 && getsockname(listener, $0, &length) == 0
+            }
+        }
+        #expect(bound)
+        let port = Int(UInt16(bigEndian: address.sin_port))
+
+        let directory = try TemporaryDirectory()
+        let replica = Replica(path: directory.file("r.db"), directory: directory.path)
+        #expect(try replica.run(["init", "--server", "127.0.0.1:\(port)", "--token", "acc_x"]).status == 0)
+        let result = try replica.run(["sync", "--timeout", "1"])
+        #expect(result.status == 69)
+        #expect(result.stderr == "error: the server at 127.0.0.1:\(port) sent nothing for 1 s; run accord sync again to finish\n")
+        let zero = try replica.run(["sync", "--timeout", "0"])
+        #expect(zero.status == 64)
+        #expect(zero.stderr == "error: --timeout must be at least 1 second\n")
     }
 }
