@@ -83,6 +83,13 @@ extension EntitySchema {
         if !errors.isEmpty { throw ValidationFailure(errors) }
     }
 
+    /// `validate` for values already in their stored form (an `Interchange.ImportedRow`'s):
+    /// unknown fields, required fields and the cross-field rules, without parsing each value again.
+    public func validateRowRules(_ values: [String: FieldValue]) throws(ValidationFailure) {
+        let errors = rowErrors(values, alreadyBad: [])
+        if !errors.isEmpty { throw ValidationFailure(errors) }
+    }
+
     /// Builds values from raw text per field (flags, CSV cells), collecting every bad field.
     /// Fields not given are not checked: use `parseRow` for a whole new row.
     public func parse(_ raw: [String: String]) throws(ValidationFailure) -> [String: FieldValue] {

@@ -55,7 +55,12 @@ extension ReplicaStore {
                     let changed = try update(db, schema, id: id, changes: changes, context: context)
                     if changed.isEmpty { summary.unchanged += 1 } else { summary.updated += 1 }
                 } else {
-                    try validate(schema, row.values, changed: nil)
+                    // The file's values were parsed into their stored form as it was read.
+                    do {
+                        try schema.validateRowRules(row.values)
+                    } catch {
+                        throw StoreError(.invalid, error.description)
+                    }
                     added.append((row.id ?? newID(), row.values))
                     summary.inserted += 1
                 }

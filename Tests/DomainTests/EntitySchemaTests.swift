@@ -66,6 +66,32 @@ import Testing
         #expect(values?["tags"] == .text("climate;finance"))
     }
 
+    @Test("Checking only the row rules of values in stored form finds what a whole check finds")
+    func rowRulesOfStoredValues() throws {
+        let rows: [[String: FieldValue]] = [
+            ["title": .text("Fund"), "party": .text("UK")],
+            ["title": .text("Fund")],
+            ["title": .text("Fund"), "party": .text("UK"), "amount": .text("17000000")],
+            ["title": .text("Fund"), "party": .text("UK"), "period_start": .integer(2026), "period_end": .integer(2022)],
+            ["title": .text("Fund"), "party": .text("UK"), "colour": .text("green")],
+            ["party": .text("UK"), "amount": .text("5"), "period_start": .integer(2026), "period_end": .integer(2022)],
+        ]
+        var refused = 0
+        for values in rows {
+            let whole = Result { () throws(ValidationFailure) in try schema.validate(values) }
+            let rules = Result { () throws(ValidationFailure) in try schema.validateRowRules(values) }
+            switch (whole, rules) {
+            case (.success, .success): break
+            case (.failure(let expected), .failure(let found)):
+                #expect(found.errors == expected.errors, "\(values)")
+                refused += 1
+            default:
+                Issue.record("\(values): validate \(whole), validateRowRules \(rules)")
+            }
+        }
+        #expect(refused == 5)
+    }
+
     // MARK: One rule, one message
 
     @Test("An empty title is reported as required")
