@@ -18,9 +18,8 @@ extension ServerStore {
         /// Every field of the rows read so far, as this transaction leaves it.
         private var fields: [FieldKey: StoredField] = [:]
         private var rowsRead = Set<RowKey>()
-        /// The fields written, in the order first written (their latest version is in `fields`).
-        private var written: [FieldKey] = []
-        private var writtenKeys = Set<FieldKey>()
+        /// The fields written (their latest version is in `fields`).
+        private var written = Set<FieldKey>()
         /// The audit rows, column after column, in order.
         private var audits: RowValues = []
 
@@ -71,7 +70,7 @@ extension ServerStore {
                 stamp: FieldStamp(value: change.value, seq: lastSeq, hlc: change.hlc, replicaID: pusher.replicaID),
                 analyst: pusher.analyst
             )
-            if writtenKeys.insert(key).inserted { written.append(key) }
+            written.insert(key)
             audit(seq: lastSeq, change, by: pusher, old: old, outcome: outcome)
             return lastSeq
         }
