@@ -1,4 +1,5 @@
 import ArgumentParser
+import Domain
 import Foundation
 import Storage
 
@@ -43,5 +44,5 @@ func isHostPort(_ text: String) -> Bool {
 
 func isValidAnalyst(_ name: String) -> Bool {
     !name.trimmingCharacters(in: .whitespaces).isEmpty && name.count <= 64
-        && !name.unicodeScalars.contains { $0.properties.generalCategory == .control }
+        && !name.unicodeScalars.contains(where: \.isControl)
 }

@@ -136,5 +136,5 @@ extension Unicode.Scalar {
     /// General category Control (Cc): U+0000–U+001F and U+007F–U+009F. Unicode's stability
     /// policy fixes this set for good, and the table lookup of `properties.generalCategory` was
     /// a tenth of an import.
-    var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
+    public var isControl: Bool { value < 0x20 || (0x7F...0x9F).contains(value) }
 }
