@@ -123,7 +123,7 @@ extension FuzzEntryPoints {
     /// When `line` decodes as `M`, the value survives encoding.
     private static func reencodes<M: Codable & Hashable>(_ type: M.Type, from line: ByteBuffer) {
         let message = try? MessageCoding.decode(M.self, from: line, as: "fuzzed")
-        if M.self is any ReadableMessage.Type {
+        if M.self is any ReadableMessage.Type, !isPositional(message) {
             // JSONReader may refuse more than JSONDecoder, never read a message differently.
             let viaDecoder = try? JSONDecoder().decode(M.self, from: Data(line.readableBytesView))
             check(message == nil || message == viaDecoder, "JSONReader and JSONDecoder read a \(M.self) differently")
@@ -132,13 +132,18 @@ extension FuzzEntryPoints {
         reencode(message)
     }
 
+    /// Protocol 3's `changes` rows, which only `JSONReader` reads and `JSONWriter` writes.
+    private static func isPositional(_ message: Any?) -> Bool {
+        (message as? ChangesMessage)?.layout == .positional
+    }
+
     /// `message` encodes to one line that decodes to an equal value and encodes to the same bytes.
     private static func reencode<M: Codable & Hashable>(_ message: M) {
         let encoded: ByteBuffer
         do { encoded = try MessageCoding.line(message) } catch {
             fatalError("fuzz invariant broken: a decoded \(M.self) does not encode: \(error)")
         }
-        if message is any WritableMessage {
+        if message is any WritableMessage, !isPositional(message) {
             // JSONWriter writes what JSONEncoder writes, byte for byte.
             check((try? MessageCoding.encoderLine(message)) == encoded, "JSONWriter and JSONEncoder write a \(M.self) differently")
         }

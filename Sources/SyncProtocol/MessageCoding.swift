@@ -15,7 +15,7 @@ public enum MessageCoding {
     /// thousand are written by `JSONWriter` (Messages+JSONWriter.swift), to the same bytes.
     public static func line(_ message: some Encodable) throws -> ByteBuffer {
         if let writable = message as? any WritableMessage {
-            var bytes = writable.json()
+            var bytes = try writable.json()
             bytes.append(0x0A)
             return ByteBuffer(bytes: bytes)
         }

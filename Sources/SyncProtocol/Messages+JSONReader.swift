@@ -81,6 +81,11 @@ extension ChangesMessage: ReadableMessage {
         let object = try JSONObject(json)
         type = try object.string("type")
         cursor = try object.integer("cursor")
+        if let writers = object.optional("writers") {
+            layout = .positional
+            self.rows = try Self.positionalRows(try object.required("rows").array(), writers: writers)
+            return
+        }
         var rows: [WireRow] = []
         for item in try object.required("rows").array() {
             let row = try JSONObject(item)

@@ -5,7 +5,7 @@ import Domain
 /// UTF-8 bytes, as `JSONEncoder` sorts them), optional values left out when nil.
 protocol WritableMessage {
     /// The message as one JSON line without its `\n`.
-    func json() -> [UInt8]
+    func json() throws -> [UInt8]
 }
 
 extension JSONWriter {
@@ -22,7 +22,8 @@ extension JSONWriter {
 }
 
 extension ChangesMessage: WritableMessage {
-    func json() -> [UInt8] {
+    func json() throws -> [UInt8] {
+        if layout == .positional { return try positionalJSON() }
         var writer = JSONWriter(capacity: 64 + rows.count * 1024)
         writer.raw("{"); writer.key("cursor"); writer.integer(cursor)
         writer.raw(","); writer.key("rows"); writer.raw("[")

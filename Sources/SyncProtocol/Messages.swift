@@ -52,6 +52,37 @@ public struct AnnouncedLimits: Codable, Sendable, Hashable {
         self.idleSeconds = idleSeconds
     }
 
+    /// The defaults of PROTOCOL.md §7, which a protocol 3 hello leaves out.
+    public static let defaults = ProtocolLimits().announced
+
+    /// A limit the hello leaves out has its default.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let defaults = Self.defaults
+        maxLineBytes = try container.decodeIfPresent(Int.self, forKey: .maxLineBytes) ?? defaults.maxLineBytes
+        maxBatchChanges = try container.decodeIfPresent(Int.self, forKey: .maxBatchChanges) ?? defaults.maxBatchChanges
+        maxInflateRatio = try container.decodeIfPresent(Int.self, forKey: .maxInflateRatio) ?? defaults.maxInflateRatio
+        inflateGraceBytes = try container.decodeIfPresent(Int.self, forKey: .inflateGraceBytes) ?? defaults.inflateGraceBytes
+        idleSeconds = try container.decodeIfPresent(Int.self, forKey: .idleSeconds) ?? defaults.idleSeconds
+    }
+
+    /// Every limit (protocols 1 and 2), or only those that differ from their defaults (3).
+    func encode(to container: inout KeyedEncodingContainer<CodingKeys>, all: Bool) throws {
+        let defaults = Self.defaults
+        for (key, value, standard) in [(CodingKeys.maxLineBytes, maxLineBytes, defaults.maxLineBytes),
+                                       (.maxBatchChanges, maxBatchChanges, defaults.maxBatchChanges),
+                                       (.maxInflateRatio, maxInflateRatio, defaults.maxInflateRatio),
+                                       (.inflateGraceBytes, inflateGraceBytes, defaults.inflateGraceBytes),
+                                       (.idleSeconds, idleSeconds, defaults.idleSeconds)] where all || value != standard {
+            try container.encode(value, forKey: key)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try encode(to: &container, all: true)
+    }
+
     enum CodingKeys: String, CodingKey {
         case maxLineBytes = "max_line_bytes"
         case maxBatchChanges = "max_batch_changes"
@@ -85,6 +116,34 @@ public struct ServerHello: Codable, Sendable, Hashable {
         self.compression = compression
         self.limits = limits
         self.highWater = highWater
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decode(String.self, forKey: .type)
+        protocolVersion = try container.decode(Int.self, forKey: .protocolVersion)
+        schema = try container.decode(Int.self, forKey: .schema)
+        serverIdentity = try container.decodeIfPresent(String.self, forKey: .serverIdentity)
+        role = try container.decode(String.self, forKey: .role)
+        compression = try container.decode(Compression.self, forKey: .compression)
+        limits = try container.decodeIfPresent(AnnouncedLimits.self, forKey: .limits) ?? .defaults
+        highWater = try container.decode(Int64.self, forKey: .highWater)
+    }
+
+    /// Protocol 3 leaves out the limits that have their defaults, and `limits` when all do (§5.2).
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        try container.encode(protocolVersion, forKey: .protocolVersion)
+        try container.encode(schema, forKey: .schema)
+        try container.encodeIfPresent(serverIdentity, forKey: .serverIdentity)
+        try container.encode(role, forKey: .role)
+        try container.encode(compression, forKey: .compression)
+        if protocolVersion < 3 || limits != .defaults {
+            var nested = container.nestedContainer(keyedBy: AnnouncedLimits.CodingKeys.self, forKey: .limits)
+            try limits.encode(to: &nested, all: protocolVersion < 3)
+        }
+        try container.encode(highWater, forKey: .highWater)
     }
 
     enum CodingKeys: String, CodingKey {
@@ -278,13 +337,35 @@ public struct WireRow: Codable, Sendable, Hashable {
 }
 
 public struct ChangesMessage: Codable, Sendable, Hashable {
+    /// How a batch's rows are written (PROTOCOL.md §5.4).
+    public enum Layout: Sendable, Hashable {
+        /// Protocols 1 and 2: each field an object with its name, value and whole version.
+        case keyed
+        /// Protocol 3: each row's fields by column index, values and sequences in arrays, one
+        /// time and writer a row with exceptions, the writers in a table per batch.
+        case positional
+
+        /// The layout a client of `protocolVersion` reads.
+        public init(protocolVersion: Int) {
+            self = protocolVersion >= 3 ? .positional : .keyed
+        }
+    }
+
     public var type = "changes"
     public var rows: [WireRow]
     public var cursor: Int64
+    /// Not a key of its own: `JSONWriter` writes and `JSONReader` reads the positional layout
+    /// (Messages+Positional.swift); `Codable` knows the keyed one only.
+    public var layout: Layout = .keyed
 
-    public init(rows: [WireRow], cursor: Int64) {
+    public init(rows: [WireRow], cursor: Int64, layout: Layout = .keyed) {
         self.rows = rows
         self.cursor = cursor
+        self.layout = layout
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case type, rows, cursor
     }
 }
 

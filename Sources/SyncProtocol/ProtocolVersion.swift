@@ -2,10 +2,11 @@
 /// limits) is specified in Protocol/PROTOCOL.md and lands with the sync server.
 public enum ProtocolVersion {
     /// The wire protocol's version a client speaks.
-    public static let wire = 2
+    public static let wire = 3
     /// The versions a server speaks: 1 differs from 2 only in that its server hello always
-    /// carries `server_identity` (PROTOCOL.md §5.2).
-    public static let supported = 1...2
+    /// carries `server_identity` (PROTOCOL.md §5.2); 3 from 2 in its positional `changes` rows
+    /// (§5.4).
+    public static let supported = 1...3
     /// The data schema's version: the entities and fields of `Domain.EntitySchema`.
     public static let schema = 1
 }

@@ -10,6 +10,8 @@ public struct ServerConnectionStateMachine: Sendable {
         public var role: String
         public var canPush: Bool
         public var compression: Compression
+        /// The protocol of the client's hello, which the server answers in.
+        public var protocolVersion: Int
     }
 
     public enum State: Sendable, Hashable {
@@ -105,7 +107,8 @@ public struct ServerConnectionStateMachine: Sendable {
         if let identity = hello.serverIdentity, identity != serverIdentity {
             return fail(ProtocolError(.wrongServer, "this replica last synced with another server store; re-clone to sync with this one"))
         }
-        let session = Session(replicaID: hello.replicaID, analyst: hello.analyst, role: role, canPush: canPush, compression: compression)
+        let session = Session(replicaID: hello.replicaID, analyst: hello.analyst, role: role, canPush: canPush, compression: compression,
+                              protocolVersion: hello.protocolVersion)
         state = .ready(session)
         // Protocol 2 leaves out the identity the client just named (§5.2): it is the same.
         let identity = hello.protocolVersion >= 2 && hello.serverIdentity == serverIdentity ? nil : serverIdentity

@@ -149,7 +149,8 @@ public struct ServerSession<Outbound: SessionOutbound> {
             logger.info("push", metadata: ["push.changes": "\(results.count)", "push.conflicts": "\(conflicts)"])
             try await outbound.write(writer.encode(PushAckMessage(results: results.map(WireResult.init))))
             return true
-        case .streamPull(let pull, _):
+        case .streamPull(let pull, let session):
+            let layout = ChangesMessage.Layout(protocolVersion: session.protocolVersion)
             var cursor = pull.cursor
             var sent = 0
             let requested = pull.limit ?? 1000
@@ -162,7 +163,7 @@ public struct ServerSession<Outbound: SessionOutbound> {
                 let from = cursor, fields = limit
                 let batch = try await offPool { try store.pull(after: from, through: end, limit: fields) }
                 if batch.rows.isEmpty { break }
-                let line = try MessageCoding.line(ChangesMessage(rows: batch.rows.map(WireRow.init), cursor: batch.cursor))
+                let line = try MessageCoding.line(ChangesMessage(rows: batch.rows.map(WireRow.init), cursor: batch.cursor, layout: layout))
                 // A batch stays well inside the peer's line limit, however large its values:
                 // halve it until it fits (one field always does; fields are bounded).
                 if line.readableBytes > maxBatchBytes && fields > 1 {

@@ -15,7 +15,7 @@ import Testing
 
     /// The hand-written line and JSONEncoder's are the same bytes.
     func expectSameBytes(_ message: some Encodable & WritableMessage, sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let written = message.json()
+        let written = try message.json()
         let encoded = try MessageCoding.encoderLine(message)
         #expect(ByteBuffer(bytes: written + [0x0A]) == encoded, "\(String(decoding: written, as: UTF8.self))", sourceLocation: sourceLocation)
         #expect(try MessageCoding.line(message) == encoded, sourceLocation: sourceLocation)

@@ -34,12 +34,13 @@ import Testing
         #expect(type == "pull_end", sourceLocation: sourceLocation)
     }
 
-    @Test("the server hello leaves out the identity a protocol 2 client named, and says it to a clone and to protocol 1")
+    @Test("the server hello leaves out the identity a protocol 2 or 3 client named, and says it to a clone and to protocol 1")
     func helloIdentityByProtocol() async throws {
         let server = try await TestServer.start()
         let identity = try server.store.identity()
         let token = try server.token(.editor)
-        for (version, named, echoed) in [(2, identity, false), (2, nil, true), (1, identity, true), (1, nil, true)] as [(Int, String?, Bool)] {
+        for (version, named, echoed) in [(3, identity, false), (3, nil, true), (2, identity, false), (2, nil, true), (1, identity, true),
+                                         (1, nil, true)] as [(Int, String?, Bool)] {
             let client = try server.connect()
             let hello = try #require(try await client.hello(token: token, serverIdentity: named, protocolVersion: version))
             #expect(hello["type"] as? String == "hello")
@@ -47,6 +48,28 @@ import Testing
             #expect((hello["server_identity"] as? String) == (echoed ? identity : nil), "protocol \(version), named \(named ?? "none")")
         }
         try await expectServing(server)
+        try await server.stop()
+    }
+
+    @Test("a pull answers protocol 1 and 2 with keyed rows, 3 with positional ones: the same fields and versions")
+    func changesLayoutByProtocol() async throws {
+        let server = try await TestServer.start()
+        try server.store.importSample()
+        var pulled: [Int: [PulledRow]] = [:]
+        for version in 1...3 {
+            let client = try server.connect()
+            try await client.hello(token: try server.token(.reader), protocolVersion: version)
+            try client.send(PullMessage(cursor: 0, limit: 100))
+            while let message = try await client.receive(), message["type"] as? String == "changes" {
+                let line = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: message))
+                let changes = try MessageCoding.decode(ChangesMessage.self, from: line, as: "changes")
+                #expect(changes.layout == ChangesMessage.Layout(protocolVersion: version))
+                #expect((message["writers"] != nil) == (version == 3))
+                pulled[version, default: []] += changes.rows.map(\.pulled)
+            }
+        }
+        #expect(Set(pulled[3]?.map(\.id) ?? []).count == 36) // the sample's rows (a row may span batches)
+        #expect(pulled[1] == pulled[3] && pulled[2] == pulled[3])
         try await server.stop()
     }
 
@@ -220,9 +243,11 @@ import Testing
         try await reader.hello(token: try server.token(.reader))
         try reader.send(PullMessage(cursor: 0, limit: 1000))
         var quotes = 0, batches = 0
+        // Protocol 3's rows name their fields by column (PROTOCOL.md §5.4).
+        let column = try #require(WireColumns.byEntity["commitments"]?.firstIndex(of: "source_quote"))
         while let message = try await reader.receive(), message["type"] as? String == "changes" {
             batches += 1
-            for row in message["rows"] as? [[String: Any]] ?? [] where (row["fields"] as? [String: Any])?["source_quote"] != nil { quotes += 1 }
+            for row in message["rows"] as? [[String: Any]] ?? [] where (row["fields"] as? [Int])?.contains(column) == true { quotes += 1 }
         }
         #expect(quotes == 40)
         #expect(batches > 1)

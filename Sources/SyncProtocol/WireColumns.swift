@@ -1,0 +1,24 @@
+import Domain
+
+/// The columns of protocol 3's positional `changes` rows (PROTOCOL.md §5.4): a row lists its
+/// fields by their index in its entity's list. The lists belong to schema version 1; a change
+/// of one is a new schema version.
+public enum WireColumns {
+    /// The fields of a conflict record (§6.3), as the server writes them.
+    public static let conflicts = [
+        "entity", "row_id", "field", "standing_value", "standing_hlc", "standing_replica_id", "standing_analyst",
+        "other_value", "other_hlc", "other_replica_id", "other_analyst", "status",
+    ]
+
+    /// Each entity's columns: commitments and meetings in their schema's order, then `deleted`.
+    public static let byEntity: [String: [String]] = [
+        EntitySchema.commitments.name: EntitySchema.commitments.syncedFieldNames,
+        EntitySchema.meetings.name: EntitySchema.meetings.syncedFieldNames,
+        "conflicts": conflicts,
+    ]
+
+    /// Each entity's column index by field name.
+    static let indexes: [String: [String: Int]] = byEntity.mapValues { columns in
+        Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($0.element, $0.offset) })
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import NIOCore
+import Testing
+@testable import SyncProtocol
+
+/// The server's hello (PROTOCOL.md §5.2): its limits by protocol.
+@Suite struct ServerHelloTests {
+    func line(_ limits: AnnouncedLimits, protocolVersion: Int) throws -> String {
+        String(buffer: try MessageCoding.line(ServerHello(serverIdentity: nil, role: "editor", compression: .none, limits: limits,
+                                                          protocolVersion: protocolVersion)))
+    }
+
+    @Test("protocols 1 and 2 announce every limit; 3 only those off their defaults, and no limits key when none is")
+    func limitsByProtocol() throws {
+        let defaults = ProtocolLimits().announced
+        let every = #""limits":{"idle_seconds":60,"inflate_grace_bytes":1048576,"max_batch_changes":1000,"max_inflate_ratio":100,"max_line_bytes":4194304}"#
+        #expect(try line(defaults, protocolVersion: 1).contains(every))
+        #expect(try line(defaults, protocolVersion: 2).contains(every))
+        #expect(try !line(defaults, protocolVersion: 3).contains("limits"))
+        var custom = ProtocolLimits()
+        custom.maxLineBytes = 1024
+        custom.idleSeconds = 5
+        #expect(try line(custom.announced, protocolVersion: 3).contains(#""limits":{"idle_seconds":5,"max_line_bytes":1024}"#))
+        for version in 1...3 {
+            for limits in [defaults, custom.announced] {
+                let decoded = try MessageCoding.decode(ServerHello.self, from: ByteBuffer(string: try line(limits, protocolVersion: version)), as: "hello")
+                #expect(decoded.limits == limits && decoded.protocolVersion == version)
+            }
+        }
+    }
+
+    @Test("a limit left out of a hello has its default; a limit of the wrong type is refused")
+    func missingLimits() throws {
+        let hello = #"{"type":"hello","protocol":3,"schema":1,"role":"reader","compression":"none","high_water":0,"limits":{"max_batch_changes":10}}"#
+        let decoded = try MessageCoding.decode(ServerHello.self, from: ByteBuffer(string: hello), as: "hello")
+        var expected = ProtocolLimits()
+        expected.maxBatchChanges = 10
+        #expect(decoded.limits == expected.announced)
+        let wrong = hello.replacingOccurrences(of: "10}", with: #""10"}"#)
+        #expect(throws: ProtocolError.self) { try MessageCoding.decode(ServerHello.self, from: ByteBuffer(string: wrong), as: "hello") }
+    }
+}
