@@ -47,6 +47,38 @@ struct Bench {
         sqliteImport = median(sqlite)
         figures.append(Figure(name: "accord import of \(rows) rows", value: median(accord), unit: "s",
                               reference: "sqlite3 .import", referenceValue: sqliteImport, target: .ratioAtMost(2)))
+        figures.append(Figure(name: "accord import of \(rows) rows", value: median(accord), unit: "s",
+                              reference: "SQLite writing the replica's tables", referenceValue: try rewriteSeconds(of: "alice-0.db")))
+    }
+
+    /// SQLite writing what `replica` holds: its tables copied by `sqlite3` into a new database
+    /// with the same schema (indexes, full-text index and its triggers made first), in one
+    /// transaction, `runs` times. No parsing, no checks, no network: the floor for anything that
+    /// builds that replica, whatever it starts from.
+    private func rewriteSeconds(of replica: String) throws -> Double {
+        let source = path(replica)
+        // Not SQLite's own tables, nor the full-text index's (its triggers make them).
+        let own = "name NOT GLOB 'sqlite_*' AND NOT (type = 'table' AND name GLOB '*_fts_*')"
+        let schema = try commands.run("sqlite3", [source, """
+            SELECT sql || ';' FROM sqlite_master WHERE type IN ('table', 'index', 'trigger') AND sql IS NOT NULL AND \(own)
+            ORDER BY type = 'trigger', type = 'index'
+            """]).output
+        let tables = try commands.run("sqlite3", [source, """
+            SELECT name FROM sqlite_master WHERE type = 'table' AND sql NOT LIKE 'CREATE VIRTUAL%' AND \(own)
+            """]).output.split(separator: "\n")
+        let script = "PRAGMA journal_mode = WAL;\n\(schema)ATTACH '\(source)' AS source;\nBEGIN;\n"
+            + tables.map { "INSERT INTO main.\"\($0)\" SELECT * FROM source.\"\($0)\";\n" }.joined() + "COMMIT;\n"
+        try script.write(toFile: path("rewrite.sql"), atomically: true, encoding: .utf8)
+        var seconds: [Double] = []
+        for _ in 0..<runs {
+            commands.removeDatabase("rewrite.db")
+            seconds.append(try commands.run("sqlite3", [path("rewrite.db"), ".read \(path("rewrite.sql"))"]).seconds)
+        }
+        let copied = try commands.run("sqlite3", [path("rewrite.db"), "SELECT count(*) FROM commitments_fts WHERE commitments_fts MATCH 'said'"])
+        guard Int(copied.output.trimmingCharacters(in: .whitespacesAndNewlines)) == rows else {
+            throw BenchError("the copy of \(replica) finds \(copied.output) rows by full text, not \(rows)")
+        }
+        return median(seconds)
     }
 
     /// Alice's replica pushed whole to a new server, through the counting proxy.
@@ -107,6 +139,8 @@ struct Bench {
         }
         figures.append(Figure(name: "clone of \(rows) rows", value: median(seconds), unit: "s",
                               reference: "sqlite3 .import", referenceValue: sqliteImport, target: .ratioAtMost(1.5)))
+        figures.append(Figure(name: "clone of \(rows) rows", value: median(seconds), unit: "s",
+                              reference: "SQLite writing the replica's tables", referenceValue: try rewriteSeconds(of: "carol-0.db")))
         figures.append(Figure(name: "clone of \(rows) rows", value: median(seconds), unit: "s",
                               reference: "\(copier) of the replica file (\(commands.size("carol-0.db") / 1024) KiB)", referenceValue: median(copies)))
         figures.append(Figure(name: "clone of \(rows) rows, on the wire", value: Double(bytes), unit: "bytes",
