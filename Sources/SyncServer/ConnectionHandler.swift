@@ -70,6 +70,8 @@ public struct ServerSession<Outbound: SessionOutbound> {
     var writer: LineWriter
     let outbound: Outbound
     let storeCalls: StoreCalls
+    /// What this connection's acknowledgements told a protocol 3 client, which its pulls leave out.
+    var acknowledged = AcknowledgedWrites()
 
     /// Where the session makes its store calls (SQLite, which blocks).
     public enum StoreCalls: Sendable {
@@ -145,6 +147,7 @@ public struct ServerSession<Outbound: SessionOutbound> {
             } catch let error as StoreError {
                 return try await perform(machine.readFailed(ProtocolError(.badMessage, error.message)))
             }
+            if session.protocolVersion >= 3 { acknowledged.record(results) }
             let conflicts = results.filter { $0.outcome == .conflict }.count
             logger.info("push", metadata: ["push.changes": "\(results.count)", "push.conflicts": "\(conflicts)"])
             try await outbound.write(writer.encode(PushAckMessage(results: results.map(WireResult.init))))
@@ -163,7 +166,9 @@ public struct ServerSession<Outbound: SessionOutbound> {
                 let from = cursor, fields = limit
                 let batch = try await offPool { try store.pull(after: from, through: end, limit: fields) }
                 if batch.rows.isEmpty { break }
-                let line = try MessageCoding.line(ChangesMessage(rows: batch.rows.map(WireRow.init), cursor: batch.cursor, layout: layout))
+                // A batch whose every field the client holds still goes, empty: it moves the cursor.
+                let rows = acknowledged.filter(batch.rows, replicaID: session.replicaID)
+                let line = try MessageCoding.line(ChangesMessage(rows: rows.map(WireRow.init), cursor: batch.cursor, layout: layout))
                 // A batch stays well inside the peer's line limit, however large its values:
                 // halve it until it fits (one field always does; fields are bounded).
                 if line.readableBytes > maxBatchBytes && fields > 1 {
@@ -173,7 +178,7 @@ public struct ServerSession<Outbound: SessionOutbound> {
                 // Each write waits while the socket is not writable: a slow reader slows the
                 // pull instead of filling the server's memory.
                 try await outbound.write(writer.encode(bytes: line))
-                sent += batch.rows.count
+                sent += rows.count
                 cursor = batch.cursor
                 limit = min(requested, limit * 2)
             }

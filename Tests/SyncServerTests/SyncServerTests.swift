@@ -73,6 +73,46 @@ import Testing
         try await server.stop()
     }
 
+    @Test("a protocol 3 pull leaves out what the push before it on the connection acknowledged; other connections get it all")
+    func pullLeavesOutAcknowledged() async throws {
+        let server = try await TestServer.start()
+        let id = RecordID.generate()
+        let fields: [(String, FieldValue)] = [("title", .text("£17m")), ("party", .text("United Kingdom")), ("notes", .text("n"))]
+        var received: [Int: [(rows: [PulledRow], cursor: Int64)]] = [:]
+        for version in [3, 2] {
+            let client = try server.connect()
+            try await client.hello(token: try server.token(.editor), replicaID: "replica-\(version)", protocolVersion: version)
+            let id = version == 3 ? id : RecordID.generate()
+            try client.send(PushMessage(changes: fields.enumerated().map { change(Int64($0.offset + 1), $0.element.0, $0.element.1, id: id) }))
+            #expect(try await client.receive()?["type"] as? String == "push_ack")
+            // One field a batch: the batches of held fields come empty, and still move the cursor.
+            try client.send(PullMessage(cursor: try server.store.lastSeq() - 4, limit: 1))
+            while let message = try await client.receive(), message["type"] as? String == "changes" {
+                let changes = try MessageCoding.decode(ChangesMessage.self, from: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: message)),
+                                                       as: "changes")
+                received[version, default: []].append((changes.rows.map(\.pulled), changes.cursor))
+            }
+        }
+        // Protocol 3: three held fields left out, `deleted` (the alive assertion) sent.
+        let three = try #require(received[3])
+        #expect(three.map(\.cursor) == [1, 2, 3, 4])
+        #expect(three.flatMap(\.rows).map { Set($0.fields.keys) } == [["deleted"]])
+        // Protocol 2: every field of its push.
+        #expect(Set(try #require(received[2]).flatMap(\.rows).flatMap(\.fields.keys)) == ["title", "party", "notes", "deleted"])
+        // Another connection of the same replica holds nothing from this one's acknowledgements.
+        let again = try server.connect()
+        try await again.hello(token: try server.token(.editor), replicaID: "replica-3")
+        try again.send(PullMessage(cursor: 0))
+        var fieldsAgain = Set<String>()
+        while let message = try await again.receive(), message["type"] as? String == "changes" {
+            let changes = try MessageCoding.decode(ChangesMessage.self, from: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: message)),
+                                                   as: "changes")
+            for row in changes.rows where row.id == id { fieldsAgain.formUnion(row.pulled.fields.keys) }
+        }
+        #expect(fieldsAgain == ["title", "party", "notes", "deleted"])
+        try await server.stop()
+    }
+
     @Test("first sync: hello with deflate, a pull of the sample in batches, a push acknowledged with sequences")
     func firstSync() async throws {
         let server = try await TestServer.start()
