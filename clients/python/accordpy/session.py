@@ -10,10 +10,16 @@ from dataclasses import dataclass
 
 from .connection import Connection
 from .errors import ProtocolError, RefusedError, UnreachableError, WrongServerError
-from .fields import record_id
+from .fields import CONFLICT_FIELDS, DELETED, ENTITIES, record_id
 
-PROTOCOL_VERSION = 2
+PROTOCOL_VERSION = 3
 SCHEMA_VERSION = 1
+# The limits a protocol 3 server leaves out of its hello when they have these values (§5.2, §7).
+DEFAULT_LIMITS = {"max_line_bytes": 4194304, "max_batch_changes": 1000, "max_inflate_ratio": 100,
+                  "inflate_grace_bytes": 1048576, "idle_seconds": 60}
+# The columns of positional `changes` rows (§5.4), schema 1: a row names its fields by index.
+WIRE_COLUMNS = {name: tuple(fields) + (DELETED,) for name, fields in ENTITIES.items()}
+WIRE_COLUMNS["conflicts"] = CONFLICT_FIELDS
 OUTCOMES = ("accepted", "equal", "conflict", "duplicate")
 # The longest line this client accepts: at least what the server announces (§5.4), and room for
 # a push_ack, which the server does not keep under its own limit: each result carries the
@@ -130,7 +136,8 @@ class Session:
             rows = batch.get("rows")
             if not isinstance(rows, list):
                 raise _bad("changes", "rows")
-            yield [parse_row(row) for row in rows], _integer(batch, "cursor", "changes")
+            parsed = parse_positional_rows(rows, batch["writers"]) if "writers" in batch else [parse_row(row) for row in rows]
+            yield parsed, _integer(batch, "cursor", "changes")
 
     def close(self):
         self.connection.close()
@@ -152,11 +159,13 @@ def expect(message, kind):
 
 
 def parse_server_hello(message, deflate, named=None):
-    """The server's hello. In protocol 2 it leaves out the identity the client's hello `named`
-    (PROTOCOL.md §5.2): that same identity is the server's."""
-    limits = message.get("limits")
+    """The server's hello. Since protocol 2 it leaves out the identity the client's hello
+    `named` (PROTOCOL.md §5.2): that same identity is the server's; since 3, the limits that
+    have their defaults."""
+    limits = message.get("limits", {})
     if not isinstance(limits, dict):
         raise _bad("hello", "limits")
+    limits = {**DEFAULT_LIMITS, **limits}
     if message.get("protocol") != PROTOCOL_VERSION or message.get("schema") != SCHEMA_VERSION:
         raise ProtocolError("unsupported-protocol", f"the server speaks protocol {message.get('protocol')} schema {message.get('schema')}, not {PROTOCOL_VERSION} and {SCHEMA_VERSION}")
     compression = message.get("compression")
@@ -180,6 +189,68 @@ def parse_row(row):
     if row_id is None:
         raise _bad("changes", "id")
     return PulledRow(entity=_string(row, "entity", "changes"), id=row_id, fields=fields)
+
+
+def parse_positional_rows(rows, writers):
+    """The rows of a protocol 3 batch (§5.4): fields by column index, each `seq` a difference
+    from the field before it in the batch, one time and writer a row (left out when the same
+    as the row before) with exceptions in `versions`, the writers in a table."""
+    if not isinstance(writers, list) or not all(
+            isinstance(writer, list) and len(writer) == 2 and all(isinstance(part, str) for part in writer) for writer in writers):
+        raise _bad("changes", "writers")
+    entity = hlc = writer = None
+    seq = 0
+    parsed = []
+    for row in rows:
+        if not isinstance(row, dict):
+            raise _bad("changes", "rows")
+        if "entity" in row:
+            entity = _string(row, "entity", "changes")
+        if "hlc" in row:
+            hlc = _integer(row, "hlc", "changes")
+        if "writer" in row:
+            writer = _writer(row["writer"], writers)
+        columns = WIRE_COLUMNS.get(entity)
+        if columns is None or hlc is None or writer is None:
+            raise _bad("changes", "entity, hlc or writer")
+        indexes, values, seqs = row.get("fields"), row.get("values"), row.get("seqs")
+        if not all(isinstance(part, list) for part in (indexes, values, seqs)) or not indexes \
+                or not len(indexes) == len(values) == len(seqs):
+            raise _bad("changes", "fields")
+        last = -1
+        for index in indexes:
+            if _not_integer(index) or not last < index < len(columns):
+                raise _bad("changes", "fields")
+            last = index
+        versions = [(hlc, writer)] * len(indexes)
+        exceptions = row.get("versions", [])
+        if not isinstance(exceptions, list):
+            raise _bad("changes", "versions")
+        for exception in exceptions:
+            if not isinstance(exception, list) or len(exception) != 3 or _not_integer(exception[0]) \
+                    or not 0 <= exception[0] < len(indexes) or _not_integer(exception[1]) or exception[1] < 0:
+                raise _bad("changes", "versions")
+            versions[exception[0]] = (exception[1], _writer(exception[2], writers))
+        fields = {}
+        for index, value, delta, (time, author) in zip(indexes, values, seqs, versions):
+            if _not_integer(delta) or seq + delta < 0:
+                raise _bad("changes", "seqs")
+            seq += delta
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (str, int))):
+                raise _bad("changes", "values")
+            fields[columns[index]] = PulledField(value=value, seq=seq, hlc=time, replica_id=writers[author][0],
+                                                 analyst=writers[author][1])
+        row_id = record_id(row.get("id"))
+        if row_id is None:
+            raise _bad("changes", "id")
+        parsed.append(PulledRow(entity=entity, id=row_id, fields=fields))
+    return parsed
+
+
+def _writer(number, writers):
+    if _not_integer(number) or not 0 <= number < len(writers):
+        raise _bad("changes", "writer")
+    return number
 
 
 def parse_field(field, where):

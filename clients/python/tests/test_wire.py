@@ -4,7 +4,7 @@ import unittest
 import zlib
 
 from accordpy.errors import ProtocolError
-from accordpy.session import PROTOCOL_VERSION, parse_server_hello
+from accordpy.session import PROTOCOL_VERSION, PulledField, PulledRow, parse_positional_rows, parse_server_hello
 from accordpy.wire import SYNC_FLUSH_TRAILER, Deflater, Inflater, LineFramer, LineReader, decode_message, encode_message
 
 MESSAGES = [{"type": "hello", "text": "£17m to the ASEAN Green Finance Fund"}, {"type": "pull", "cursor": 0, "limit": 1000},
@@ -116,7 +116,7 @@ class ServerHelloTests(unittest.TestCase):
                 "compression": "none", "limits": self.LIMITS, **fields}
 
     def test_the_identity_left_out_is_the_one_the_client_named(self):
-        self.assertEqual(PROTOCOL_VERSION, 2)
+        self.assertEqual(PROTOCOL_VERSION, 3)
         self.assertEqual(parse_server_hello(self.hello(), False, named="srv-1").server_identity, "srv-1")
         self.assertEqual(parse_server_hello(self.hello(server_identity="srv-1"), False, named="srv-1").server_identity, "srv-1")
         self.assertEqual(parse_server_hello(self.hello(server_identity="srv-2"), False).server_identity, "srv-2")
@@ -126,6 +126,63 @@ class ServerHelloTests(unittest.TestCase):
             parse_server_hello(self.hello(), False)
         with self.assertRaises(ProtocolError):
             parse_server_hello(self.hello(server_identity=None), False, named="srv-1")
+
+    def test_limits_left_out_have_their_defaults(self):
+        hello = self.hello(server_identity="srv-1")
+        del hello["limits"]
+        self.assertEqual(parse_server_hello(hello, False).limits.max_line_bytes, 4194304)
+        hello["limits"] = {"max_batch_changes": 10}
+        limits = parse_server_hello(hello, False).limits
+        self.assertEqual((limits.max_batch_changes, limits.idle_seconds), (10, 60))
+        hello["limits"] = {"idle_seconds": "60"}
+        with self.assertRaises(ProtocolError):
+            parse_server_hello(hello, False)
+
+
+class PositionalRowsTests(unittest.TestCase):
+    """Protocol 3's `changes` rows: PROTOCOL.md §5.4's example, read by hand."""
+
+    IDS = ["01890a5d-ac96-774b-bcce-b302099a8057", "01890a5d-ac96-774b-bcce-b302099a8058", "01890a5d-ac96-774b-bcce-b302099a8059"]
+    WRITERS = [["r-a", "alice"], ["r-b", "bob"]]
+
+    def rows(self):
+        return [{"entity": "commitments", "fields": [0, 1, 4, 18], "hlc": 100, "id": self.IDS[0], "seqs": [10, 1, 2, -4],
+                 "values": ["T", "P", "5", 0], "writer": 0},
+                {"fields": [16, 17, 18], "id": self.IDS[1], "seqs": [12, -1, 2], "values": ["a;b", "n", 0], "versions": [[1, 200, 1]]},
+                {"entity": "meetings", "fields": [0], "hlc": 300, "id": self.IDS[2], "seqs": [8], "values": ["M"], "writer": 1}]
+
+    def test_the_example_reads_as_the_spec_says(self):
+        alice = lambda value, seq: PulledField(value, seq, 100, "r-a", "alice")
+        self.assertEqual(parse_positional_rows(self.rows(), self.WRITERS), [
+            PulledRow("commitments", self.IDS[0], {"title": alice("T", 10), "party": alice("P", 11), "amount": alice("5", 13),
+                                                   "deleted": alice(0, 9)}),
+            PulledRow("commitments", self.IDS[1], {"tags": alice("a;b", 21), "notes": PulledField("n", 20, 200, "r-b", "bob"),
+                                                   "deleted": alice(0, 22)}),
+            PulledRow("meetings", self.IDS[2], {"name": PulledField("M", 30, 300, "r-b", "bob")}),
+        ])
+
+    def test_a_batch_that_breaks_a_rule_is_a_protocol_error(self):
+        breaks = [
+            lambda rows: rows[0].update(fields=[1, 0, 4, 18]),     # not increasing
+            lambda rows: rows[0].update(fields=[0, 1, 4, 19]),     # past the columns
+            lambda rows: rows[0].update(seqs=[10, 1]),             # seqs short
+            lambda rows: rows[0].update(fields=[], values=[], seqs=[]),
+            lambda rows: rows[0].update(writer=2),                 # no such writer
+            lambda rows: rows[0].pop("hlc"),                       # the first row's time
+            lambda rows: rows[0].update(entity="pledges"),
+            lambda rows: rows[1].update(versions=[[3, 200, 1]]),   # no such position
+            lambda rows: rows[1].update(versions=[[1, 200]]),
+            lambda rows: rows[2].update(values=[True]),
+            lambda rows: rows[0].update(seqs=[-1, 1, 2, -4]),      # a negative sequence
+        ]
+        for number, breaking in enumerate(breaks):
+            rows = self.rows()
+            breaking(rows)
+            with self.subTest(number=number), self.assertRaises(ProtocolError) as caught:
+                parse_positional_rows(rows, self.WRITERS)
+            self.assertEqual(caught.exception.code, "bad-message")
+        with self.assertRaises(ProtocolError):
+            parse_positional_rows(self.rows(), [["r-a"]])
 
 
 if __name__ == "__main__":
