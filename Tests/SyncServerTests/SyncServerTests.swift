@@ -15,6 +15,11 @@ import Testing
                                 baseSeq: 0, aliveBaseSeq: 0))
     }
 
+    /// A `changes` message as `TestClient` received it, read by the client's decoder.
+    func decodeChanges(_ message: [String: Any]) throws -> ChangesMessage {
+        try MessageCoding.decode(ChangesMessage.self, from: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: message)), as: "changes")
+    }
+
     /// Expects an `error` with `code` and then a close.
     func expectRefusal(_ client: TestClient, _ code: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let answer = try await client.receive()
@@ -61,8 +66,7 @@ import Testing
             try await client.hello(token: try server.token(.reader), protocolVersion: version)
             try client.send(PullMessage(cursor: 0, limit: 100))
             while let message = try await client.receive(), message["type"] as? String == "changes" {
-                let line = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: message))
-                let changes = try MessageCoding.decode(ChangesMessage.self, from: line, as: "changes")
+                let changes = try decodeChanges(message)
                 #expect(changes.layout == ChangesMessage.Layout(protocolVersion: version))
                 #expect((message["writers"] != nil) == (version == 3))
                 pulled[version, default: []] += changes.rows.map(\.pulled)
@@ -88,8 +92,7 @@ import Testing
             // One field a batch: the batches of held fields come empty, and still move the cursor.
             try client.send(PullMessage(cursor: try server.store.lastSeq() - 4, limit: 1))
             while let message = try await client.receive(), message["type"] as? String == "changes" {
-                let changes = try MessageCoding.decode(ChangesMessage.self, from: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: message)),
-                                                       as: "changes")
+                let changes = try decodeChanges(message)
                 received[version, default: []].append((changes.rows.map(\.pulled), changes.cursor))
             }
         }
@@ -105,8 +108,7 @@ import Testing
         try again.send(PullMessage(cursor: 0))
         var fieldsAgain = Set<String>()
         while let message = try await again.receive(), message["type"] as? String == "changes" {
-            let changes = try MessageCoding.decode(ChangesMessage.self, from: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: message)),
-                                                   as: "changes")
+            let changes = try decodeChanges(message)
             for row in changes.rows where row.id == id { fieldsAgain.formUnion(row.pulled.fields.keys) }
         }
         #expect(fieldsAgain == ["title", "party", "notes", "deleted"])
