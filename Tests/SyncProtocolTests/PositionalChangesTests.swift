@@ -73,14 +73,18 @@ import Testing
         for (entity, columns) in WireColumns.byEntity.sorted(by: { $0.key < $1.key }) {
             var fields: [String: PulledField] = [:]
             for (index, name) in columns.enumerated() {
-                // Sequences wrap past Int64.max, times and writers vary, values of every kind.
-                seq = seq &+ (index % 2 == 0 ? 1 : -7)
-                let value: FieldValue = index % 3 == 0 ? .null : index % 3 == 1 ? .text("“\(name)”\n\\\"😀") : .integer(.min + Int64(index))
+                // Sequences step across Int64.max and back (their differences wrap), times and
+                // writers vary, values of every kind, Int64.min and max among them.
+                seq = seq &+ (index % 2 == 0 ? 5 : -3)
+                let number: Int64 = index == 2 ? .min : .max - Int64(index)
+                let value: FieldValue = index % 3 == 0 ? .null : index % 3 == 1 ? .text("“\(name)”\n\\\"😀") : .integer(number)
                 fields[name] = Self.field(value, seq: seq, hlc: Int64(index % 4), by: index % 5 == 0 ? "b" : "a")
             }
             rows.append(WireRow(PulledRow(entity: entity, id: RecordID(Self.ids[rows.count])!, fields: fields)))
         }
         rows.append(rows[0])
+        let seqs = rows.flatMap { $0.pulled.fields.values.map(\.seq) }
+        #expect(seqs.contains { $0 < 0 } && seqs.contains { $0 > Int64.max - 3 }, "the sequences cross Int64.max")
         let message = ChangesMessage(rows: rows, cursor: .max, layout: .positional)
         let line = try MessageCoding.line(message)
         #expect(try MessageCoding.decode(ChangesMessage.self, from: line, as: "changes") == message)

@@ -4,8 +4,9 @@ import unittest
 import zlib
 
 from accordpy.errors import ProtocolError
-from accordpy.session import PROTOCOL_VERSION, PulledField, PulledRow, parse_positional_rows, parse_server_hello
+from accordpy.session import PROTOCOL_VERSION, WIRE_COLUMNS, PulledField, PulledRow, parse_positional_rows, parse_server_hello
 from accordpy.wire import SYNC_FLUSH_TRAILER, Deflater, Inflater, LineFramer, LineReader, decode_message, encode_message
+from tests.support import REPO
 
 MESSAGES = [{"type": "hello", "text": "£17m to the ASEAN Green Finance Fund"}, {"type": "pull", "cursor": 0, "limit": 1000},
             {"type": "pull_end", "cursor": 57}]
@@ -150,6 +151,17 @@ class PositionalRowsTests(unittest.TestCase):
                  "values": ["T", "P", "5", 0], "writer": 0},
                 {"fields": [16, 17, 18], "id": self.IDS[1], "seqs": [12, -1, 2], "values": ["a;b", "n", 0], "versions": [[1, 200, 1]]},
                 {"entity": "meetings", "fields": [0], "hlc": 300, "id": self.IDS[2], "seqs": [8], "values": ["M"], "writer": 1}]
+
+    def test_the_columns_are_the_table_of_the_spec(self):
+        lines = (REPO / "Protocol" / "PROTOCOL.md").read_text(encoding="utf-8").splitlines()
+        start = lines.index("| entity | columns |") + 2
+        table = {}
+        for line in lines[start:]:
+            if not line.startswith("| `"):
+                break
+            entity, columns = (cell.strip() for cell in line.strip("|").split("|"))
+            table[entity.strip("`")] = tuple(name.strip(" `") for name in columns.split(","))
+        self.assertEqual(table, WIRE_COLUMNS)
 
     def test_the_example_reads_as_the_spec_says(self):
         alice = lambda value, seq: PulledField(value, seq, 100, "r-a", "alice")
