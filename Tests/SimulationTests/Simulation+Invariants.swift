@@ -54,6 +54,47 @@ extension Simulation {
                 let extra = held.filter { serverFields[$0.key] == nil }.prefix(3)
                 throw failure("r\(replica.index) differs from the server: server has \(Array(missing)), replica alone has \(Array(extra))")
             }
+            // Versions too: a field whose version a pull left out (protocol 3 leaves out what
+            // the connection's acknowledgements carried) must still hold the server's, or the
+            // replica's next edit of it would be judged against a stale base.
+            let versions = try replicaVersions(replica)
+            let serverVersions = try self.serverVersions()
+            guard versions == serverVersions else {
+                let stale = serverVersions.filter { versions[$0.key] != $0.value }.prefix(3)
+                    .map { "\($0.key): server \($0.value), replica \(versions[$0.key].map { "\($0)" } ?? "none")" }
+                let extra = versions.filter { serverVersions[$0.key] == nil }.prefix(3)
+                throw failure("r\(replica.index) holds other versions than the server: \(stale), replica alone has \(Array(extra))")
+            }
+        }
+    }
+
+    /// A field's version: the sequence that wrote it, its time, its replica.
+    struct Version: Hashable, CustomStringConvertible {
+        var seq: Int64
+        var hlc: Int64
+        var replicaID: String
+        var description: String { "seq \(seq) hlc \(hlc) by \(replicaID)" }
+    }
+
+    func serverVersions() throws -> [FieldKey: Version] {
+        try server.writer.read { db in
+            var versions: [FieldKey: Version] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT entity, row_id, field, seq, hlc, replica_id FROM fields")
+            while let row = try rows.next() {
+                versions[FieldKey(entity: row[0], row: row[1], field: row[2])] = Version(seq: row[3], hlc: row[4], replicaID: row[5])
+            }
+            return versions
+        }
+    }
+
+    func replicaVersions(_ replica: SimulatedReplica) throws -> [FieldKey: Version] {
+        try replica.store.reading { db in
+            var versions: [FieldKey: Version] = [:]
+            let rows = try Row.fetchCursor(db, sql: "SELECT entity, row_id, field, server_seq, hlc, replica_id FROM field_versions")
+            while let row = try rows.next() {
+                versions[FieldKey(entity: row[0], row: row[1], field: row[2])] = Version(seq: row[3] ?? 0, hlc: row[4], replicaID: row[5])
+            }
+            return versions
         }
     }
 
