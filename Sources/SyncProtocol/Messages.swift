@@ -97,7 +97,7 @@ public struct ServerHello: Codable, Sendable, Hashable {
     public var type = "hello"
     public var protocolVersion: Int
     public var schema: Int
-    /// Left out (protocol 2) when the client's hello named this same identity.
+    /// Left out (protocols 2 and 3) when the client's hello named this same identity.
     public var serverIdentity: String?
     public var role: String
     public var compression: Compression

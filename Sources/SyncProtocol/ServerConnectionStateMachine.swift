@@ -110,7 +110,7 @@ public struct ServerConnectionStateMachine: Sendable {
         let session = Session(replicaID: hello.replicaID, analyst: hello.analyst, role: role, canPush: canPush, compression: compression,
                               protocolVersion: hello.protocolVersion)
         state = .ready(session)
-        // Protocol 2 leaves out the identity the client just named (§5.2): it is the same.
+        // Protocols 2 and 3 leave out the identity the client just named (§5.2): it is the same.
         let identity = hello.protocolVersion >= 2 && hello.serverIdentity == serverIdentity ? nil : serverIdentity
         return .sendHello(ServerHello(serverIdentity: identity, role: role, compression: compression, limits: limits.announced,
                                       highWater: highWater, protocolVersion: hello.protocolVersion), session)
