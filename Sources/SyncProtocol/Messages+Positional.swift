@@ -20,9 +20,10 @@ extension ChangesMessage {
         writer.raw(","); writer.key("rows"); writer.raw("[")
         for (index, wireRow) in rows.enumerated() {
             let row = wireRow.pulled
-            guard let columns = WireColumns.byEntity[row.entity], !row.fields.isEmpty else {
-                throw ProtocolError(.internal, "a row of \(row.entity) has no columns in protocol 3")
+            guard let columns = WireColumns.byEntity[row.entity] else {
+                throw ProtocolError(.internal, "\(row.entity) has no columns in protocol 3")
             }
+            guard !row.fields.isEmpty else { throw ProtocolError(.internal, "a row without fields has no form in protocol 3") }
             var fields: [(column: Int, field: PulledField, writer: Int)] = []
             fields.reserveCapacity(row.fields.count)
             for (column, name) in columns.enumerated() {
