@@ -71,9 +71,7 @@ extension ReplicaStore {
                 hasher.update(data: bytes)
             }
         }
-        let conflictColumns = ["id", "entity", "row_id", "field", "standing_value", "standing_hlc",
-                               "standing_replica_id", "standing_analyst", "other_value", "other_hlc",
-                               "other_replica_id", "other_analyst", "status", "resolved_by", "resolved_hlc"]
+        let conflictColumns = ["id"] + ConflictSchema.fields + ConflictSchema.localFields
         let tables = EntitySchema.all.map { ($0.name, ["id"] + $0.syncedFieldNames) } + [("conflicts", conflictColumns)]
         for (table, columns) in tables {
             feed(table.databaseValue)

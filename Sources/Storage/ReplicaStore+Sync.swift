@@ -194,8 +194,5 @@ extension ReplicaStore {
         UNION ALL SELECT field FROM outbox WHERE entity = ?1 AND row_id = ?2 AND sent = 1
         """
 
-    public static let conflictColumns: Set<String> = [
-        "entity", "row_id", "field", "standing_value", "standing_hlc", "standing_replica_id", "standing_analyst",
-        "other_value", "other_hlc", "other_replica_id", "other_analyst", "status", "resolved_by", "resolved_hlc",
-    ]
+    public static let conflictColumns = Set(ConflictSchema.fields + ConflictSchema.localFields)
 }

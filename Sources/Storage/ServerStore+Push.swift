@@ -93,7 +93,7 @@ extension ServerStore {
     }
 
     /// The entity of the replicated conflict records.
-    public static let conflictsEntity = "conflicts"
+    public static let conflictsEntity = ConflictSchema.entity
 
     /// Refuses a change the store cannot hold: unknown entity or field, a value not in its
     /// stored form, or a change of a conflict record other than its status.

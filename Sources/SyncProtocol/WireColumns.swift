@@ -4,17 +4,12 @@ import Domain
 /// fields by their index in its entity's list. The lists belong to schema version 1; a change
 /// of one is a new schema version.
 public enum WireColumns {
-    /// The fields of a conflict record (§6.3), as the server writes them.
-    public static let conflicts = [
-        "entity", "row_id", "field", "standing_value", "standing_hlc", "standing_replica_id", "standing_analyst",
-        "other_value", "other_hlc", "other_replica_id", "other_analyst", "status",
-    ]
-
-    /// Each entity's columns: commitments and meetings in their schema's order, then `deleted`.
+    /// Each entity's columns: commitments and meetings in their schema's order, then `deleted`;
+    /// a conflict record's fields.
     public static let byEntity: [String: [String]] = [
         EntitySchema.commitments.name: EntitySchema.commitments.syncedFieldNames,
         EntitySchema.meetings.name: EntitySchema.meetings.syncedFieldNames,
-        "conflicts": conflicts,
+        ConflictSchema.entity: ConflictSchema.fields,
     ]
 
     /// Each entity's column index by field name.
