@@ -11,9 +11,4 @@ public enum WireColumns {
         EntitySchema.meetings.name: EntitySchema.meetings.syncedFieldNames,
         ConflictSchema.entity: ConflictSchema.fields,
     ]
-
-    /// Each entity's column index by field name.
-    static let indexes: [String: [String: Int]] = byEntity.mapValues { columns in
-        Dictionary(uniqueKeysWithValues: columns.enumerated().map { ($0.element, $0.offset) })
-    }
 }
