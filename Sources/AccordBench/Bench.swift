@@ -147,28 +147,44 @@ struct Bench {
                               reference: "gzip -6 of the CSV export", referenceValue: Double(gzip), target: .ratioAtMost(1.3)))
     }
 
-    /// Carol edits the notes of the first K rows (an import of the changed rows), then syncs:
-    /// time and bytes both ways, hello and authentication included.
+    /// Carol edits the notes of the first K rows (an import of the changed rows, timed), then
+    /// syncs: time and bytes both ways, hello and authentication included. Then the replica of
+    /// the first push pulls her edits: its rows change in place.
     private mutating func measureEdits() throws {
         guard let proxy else { return }
+        let puller = path("push-0.db")
         let lines = try String(contentsOfFile: path("export.csv"), encoding: .utf8).split(separator: "\n").map(String.init)
         let targets: [(Int, Double)] = [(1, 1024), (100, 16 * 1024), (10_000, 1.2 * 1024 * 1024)]
         for (count, limit) in targets where count <= rows {
-            var seconds: [Double] = [], bytes = 0
+            var imports: [Double] = [], seconds: [Double] = [], pulls: [Double] = [], bytes = 0
             for run in 0..<runs {
                 // `notes`, the last column, holds plain words in the synthetic rows: no quoting.
                 let edited = lines[1...count].map { line in String(line[..<line.lastIndex(of: ",")!]) + ",edited \(count) \(run)" }
                 try ([lines[0]] + edited).joined(separator: "\n").write(toFile: path("edits.csv"), atomically: true, encoding: .utf8)
-                try commands.accord(["import", "--replica", path("carol-0.db"), path("edits.csv")])
+                imports.append(try commands.accord(["import", "--replica", path("carol-0.db"), path("edits.csv")]).seconds)
                 proxy.reset()
                 seconds.append(try commands.accord(["sync", "--replica", path("carol-0.db")]).seconds)
                 let counts = proxy.counts
                 bytes = counts.toServer + counts.toClient
+                let pull = try commands.accord(["sync", "--replica", puller])
+                guard let pulled = Self.pulledFields(pull.output), pulled >= count else {
+                    throw BenchError("pulling \(count) edited rows said: \(pull.output)")
+                }
+                pulls.append(pull.seconds)
             }
-            figures.append(Figure(name: "sync after \(count) edited row\(count == 1 ? "" : "s")", value: median(seconds), unit: "s"))
-            figures.append(Figure(name: "sync after \(count) edited row\(count == 1 ? "" : "s"), on the wire", value: Double(bytes),
+            let rowsEdited = "\(count) edited row\(count == 1 ? "" : "s")"
+            figures.append(Figure(name: "import of \(rowsEdited)", value: median(imports), unit: "s"))
+            figures.append(Figure(name: "sync after \(rowsEdited)", value: median(seconds), unit: "s"))
+            figures.append(Figure(name: "pull of \(rowsEdited)", value: median(pulls), unit: "s"))
+            figures.append(Figure(name: "sync after \(rowsEdited), on the wire", value: Double(bytes),
                                   unit: "bytes", target: .atMost(limit)))
         }
+    }
+
+    /// N of `accord sync`'s summary, "pushed … changes (…), pulled N fields; …".
+    static func pulledFields(_ output: String) -> Int? {
+        guard let range = output.range(of: "pulled ") else { return nil }
+        return Int(output[range.upperBound...].prefix { $0.isNumber })
     }
 
     /// 20 analysts push new rows at once to a new server: accepted field changes per second

@@ -8,9 +8,10 @@ import GRDB
 /// read once. Rows new here are inserted whole by `finish`, in primary-key order and many to a
 /// statement: with SQLite 3.40 every statement that writes `commitments` makes FTS5 flush its
 /// pending index to disk (the statement's savepoint), and a statement or two per row cost a
-/// third of a clone. A new row's history is one entry with its values (as for a row created
-/// here), not one per field. Field versions and history rows go in multi-row statements, and
-/// the clock moves once. A field with a pending local edit is not overwritten.
+/// third of a clone. For the same reason `finish` also updates the rows already here, those
+/// that changed the same fields together. A new row's history is one entry with its values (as
+/// for a row created here), not one per field. Field versions and history rows go in multi-row
+/// statements, and the clock moves once. A field with a pending local edit is not overwritten.
 struct PulledBatchWriter {
     private let db: Database
     private let wallMillis: Int64
@@ -22,6 +23,8 @@ struct PulledBatchWriter {
     private var arrivals: [RowKey: (field: PulledField, origin: String)] = [:]
     /// Rows of the table already read or written by this batch, as they now stand.
     private var knownRows: [RowKey: [String: FieldValue]] = [:]
+    /// The fields this batch changed in rows already in the table: `finish` writes them.
+    private var changedFields: [RowKey: Set<String>] = [:]
     /// `field_versions` and `history` rows to insert, their columns flattened.
     private var versions: RowValues = []
     private var history: RowValues = []
@@ -78,7 +81,7 @@ struct PulledBatchWriter {
         // A row new here gets one history entry, its values as a JSON object (as a row created
         // here does), not one per field: most of a clone's writes were those entries.
         let recordsHistory = row.entity != "conflicts" && !isNew
-        var changed: [(field: String, value: FieldValue)] = []
+        var changed: [String] = []
         for (field, pulled) in row.fields.sorted(by: { $0.key < $1.key }) where columns.contains(field) {
             if pendingFields.contains(field) {
                 applied.skipped += 1
@@ -86,7 +89,7 @@ struct PulledBatchWriter {
             }
             let old = current[field] ?? Self.initialValue(field, entity: row.entity)
             if old != pulled.value {
-                changed.append((field, pulled.value))
+                changed.append(field)
                 current[field] = pulled.value
                 if recordsHistory {
                     history += [row.entity.databaseValue, row.id.databaseValue, field.databaseValue, old.databaseValue,
@@ -107,16 +110,30 @@ struct PulledBatchWriter {
             }
             return
         }
-        if !changed.isEmpty {
-            let assignments = changed.map { "\($0.field) = ?" }.joined(separator: ", ")
-            try db.cachedStatement(sql: "UPDATE \(row.entity) SET \(assignments) WHERE id = ?")
-                .execute(arguments: StatementArguments(changed.map(\.value) + [FieldValue.text(row.id.text)]))
-        }
+        if !changed.isEmpty { changedFields[key, default: []].formUnion(changed) }
         knownRows[key] = current
     }
 
-    /// Writes what `apply` gathered: the new rows, the versions, the history, the clock.
+    /// Writes what `apply` gathered: the changed and the new rows, the versions, the history,
+    /// the clock.
     mutating func finish() throws {
+        // Rows that changed the same fields of one table, in primary-key order, share statements.
+        var groups: [String: (entity: String, fields: [String], keys: [RowKey])] = [:]
+        for (key, fields) in changedFields {
+            let sorted = fields.sorted()
+            groups["\(key.entity) \(sorted.joined(separator: " "))", default: (key.entity, sorted, [])].keys.append(key)
+        }
+        for (_, group) in groups.sorted(by: { $0.key < $1.key }) {
+            var values: RowValues = []
+            values.reserveCapacity(group.keys.count * (group.fields.count + 1))
+            for key in group.keys.sorted(by: { $0.id.text < $1.id.text }) {
+                let row = knownRows[key]!
+                values.append(key.id.databaseValue)
+                for field in group.fields { values.append(row[field]!.databaseValue) }
+            }
+            try db.updateRows(in: group.entity, columns: group.fields, values: values)
+        }
+        changedFields = [:]
         for (entity, columns) in Self.columns.sorted(by: { $0.key < $1.key }) {
             let keys = newRows.keys.filter { $0.entity == entity }.sorted { $0.id.text < $1.id.text }
             guard !keys.isEmpty else { continue }

@@ -112,6 +112,19 @@ extension ReplicaStore {
     }
 
     static func update(_ db: Database, _ schema: EntitySchema, id: RecordID, changes: [String: FieldValue], context: EditContext) throws -> [String] {
+        guard let edit = try recordEdit(db, schema, id: id, changes: changes, context: context) else { return [] }
+        let assignments = edit.changed.map { "\($0) = ?" }.joined(separator: ", ")
+        try db.cachedStatement(sql: "UPDATE \(schema.name) SET \(assignments) WHERE id = ?")
+            .execute(arguments: StatementArguments(edit.changed.map { edit.row[$0].databaseValue } + [id.databaseValue]))
+        return edit.changed
+    }
+
+    /// Checks an edit of one row and writes the bookkeeping of each field it changes, but not
+    /// the row: `update` writes it at once, an import many rows to a statement. Nil when the
+    /// edit changes nothing.
+    static func recordEdit(
+        _ db: Database, _ schema: EntitySchema, id: RecordID, changes: [String: FieldValue], context: EditContext
+    ) throws -> (changed: [String], row: EntityRow)? {
         guard var current = try record(db, schema, id: id) else {
             throw StoreError(.notFound, "no \(schema.singular) with id \(id)")
         }
@@ -119,17 +132,12 @@ extension ReplicaStore {
         let old = current
         for (name, value) in changes { current[name] = value }
         let changed = schema.fieldNames.filter { old[$0] != current[$0] }
-        guard !changed.isEmpty else { return [] }
+        guard !changed.isEmpty else { return nil }
         try validate(schema, current.values, changed: Set(changed))
-        let assignments = changed.map { "\($0) = ?" }.joined(separator: ", ")
-        try db.execute(
-            sql: "UPDATE \(schema.name) SET \(assignments) WHERE id = ?",
-            arguments: StatementArguments(changed.map { current[$0].databaseValue } + [id.databaseValue])
-        )
         for name in changed {
             try recordLocalChange(db, schema, id: id, field: name, old: old[name], new: current[name], context: context)
         }
-        return changed
+        return (changed, current)
     }
 
     /// Checks a row with the Domain's rules: all of it for a new row, only what `changed`

@@ -44,6 +44,9 @@ extension ReplicaStore {
         // New rows are written together at the end, many to a statement: ids are unique in the
         // file, so no later line refers to one of them.
         var added: [(id: RecordID, values: [String: FieldValue])] = []
+        // Edited rows too, those that changed the same fields together (FTS5 flushes its
+        // pending index at every statement that writes `commitments`).
+        var edited: [[String]: RowValues] = [:]
         for row in rows {
             do {
                 if let id = row.id, !seen.insert(id).inserted {
@@ -52,8 +55,12 @@ extension ReplicaStore {
                 if let id = row.id, let current = try record(db, schema, id: id) {
                     if current.deleted { throw StoreError(.deleted, "\(schema.singular) \(id) is deleted here") }
                     let changes = Dictionary(uniqueKeysWithValues: row.present.map { ($0, row.values[$0] ?? .null) })
-                    let changed = try update(db, schema, id: id, changes: changes, context: context)
-                    if changed.isEmpty { summary.unchanged += 1 } else { summary.updated += 1 }
+                    if let edit = try recordEdit(db, schema, id: id, changes: changes, context: context) {
+                        edited[edit.changed, default: []] += [id.databaseValue] + edit.changed.map { edit.row[$0].databaseValue }
+                        summary.updated += 1
+                    } else {
+                        summary.unchanged += 1
+                    }
                 } else {
                     // The file's values were parsed into their stored form as it was read.
                     do {
@@ -67,6 +74,9 @@ extension ReplicaStore {
             } catch let error as StoreError {
                 throw StoreError(error.code, "line \(row.line): \(error.message)")
             }
+        }
+        for (fields, values) in edited.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
+            try db.updateRows(in: schema.name, columns: fields, values: values)
         }
         try insertValidated(db, schema, added, context: context)
         return summary

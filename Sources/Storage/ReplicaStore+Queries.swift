@@ -9,7 +9,7 @@ extension ReplicaStore {
     }
 
     static func record(_ db: Database, _ schema: EntitySchema, id: RecordID) throws -> EntityRow? {
-        try Row.fetchOne(db, sql: "SELECT * FROM \(schema.name) WHERE id = ?", arguments: [id])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM \(schema.name) WHERE id = ?"), arguments: [id])
             .map { makeRecord($0, schema) }
     }
 

@@ -93,6 +93,41 @@ import TestSupport
         #expect((#expect(throws: StoreError.self) { try store.importRows(.commitments, twice) })?.message.contains("line 3") == true)
     }
 
+    @Test("an import writes the edited rows that changed the same fields in one statement, and search finds their new words")
+    func importedEditsShareStatements() throws {
+        let store = try ReplicaStore.inMemory()
+        let ids = (0..<3).map { _ in RecordID.generate() }
+        let header = "id,title,party,notes\n"
+        let first = try Interchange.parseCSV(header + ids.map { "\($0.text),Fund mangrove,UK,first\n" }.joined(), schema: .commitments)
+        #expect(try store.importRows(.commitments, first).inserted == 3)
+        // Rows 0 and 2 change their notes, row 1 its title and notes.
+        let edits = try Interchange.parseCSV(header + """
+            \(ids[0].text),Fund mangrove,UK,second
+            \(ids[1].text),Fund seagrass,UK,second
+            \(ids[2].text),Fund mangrove,UK,second
+
+            """, schema: .commitments)
+        var summary = ImportSummary()
+        let traced = try store.statements { summary = try store.importRows(.commitments, edits) }
+        #expect(summary.updated == 3)
+        #expect(traced.filter { $0.sql.hasPrefix("UPDATE commitments") }.count == 2, "\(traced.map(\.sql))")
+        func found(_ words: String) throws -> Set<RecordID> {
+            var filter = RecordFilter()
+            filter.search = words
+            return Set(try store.list(.commitments, filter: filter).map(\.id))
+        }
+        #expect(try found("seagrass") == [ids[1]])
+        #expect(try found("mangrove") == [ids[0], ids[2]])
+        #expect(try found("second") == Set(ids))
+        #expect(try found("first").isEmpty)
+        #expect(try store.history(.commitments, id: ids[1]).map(\.field).sorted() == ["*", "notes", "title"])
+        // Each edited field's outbox entry (not yet sent, so the import's) holds its new value.
+        let pending = try store.writer.read { db in
+            try String.fetchAll(db, sql: "SELECT value FROM outbox WHERE field IN ('title', 'notes') ORDER BY row_id, field")
+        }
+        #expect(pending.sorted() == ["Fund mangrove", "Fund mangrove", "Fund seagrass", "second", "second", "second"])
+    }
+
     @Test("the sample holds the article's figures exactly, and importing it again adds nothing")
     func sampleDataset() throws {
         let store = try ReplicaStore.inMemory()

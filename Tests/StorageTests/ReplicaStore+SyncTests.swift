@@ -6,15 +6,6 @@ import TestSupport
 @testable import Storage
 
 @Suite struct ReplicaStoreSyncTests {
-    /// Every statement `body` runs on the store's connection: its SQL, and its SQL with the values.
-    func statements(of store: ReplicaStore, _ body: () throws -> Void) throws -> [(sql: String, expanded: String)] {
-        let traced = StatementLog()
-        store.writer.writeWithoutTransaction { db in db.trace { traced.append($0) } }
-        defer { store.writer.writeWithoutTransaction { db in db.trace(options: []) } }
-        try body()
-        return traced.statements
-    }
-
     /// The lines of SQLite's query plan of `sql` that scan the outbox table.
     func outboxScans(_ sql: String, in store: ReplicaStore) throws -> [String] {
         try store.writer.read { db in
@@ -65,6 +56,49 @@ import TestSupport
         #expect(history.last?.oldValue == .text("£17m fund") && history.last?.newValue == .text("£17m green fund"))
     }
 
+    @Test("a pulled batch updates the known rows that changed the same fields in one statement, and search finds their new words")
+    func pulledUpdatesShareStatements() throws {
+        let store = try ReplicaStore.inMemory(analyst: "carol")
+        let field = { (value: String, seq: Int64) in
+            PulledField(value: .text(value), seq: seq, hlc: HLCTimestamp(rawValue: seq << 16), replicaID: "r-bob", analyst: "bob")
+        }
+        let ids = try (0..<3).map { try #require(RecordID("01890a5d-ac96-774b-bcce-b302099a805\($0)")) }
+        _ = try store.applyPulled(ids.enumerated().map { index, id in
+            PulledRow(entity: "commitments", id: id, fields: ["title": field("Fund \(index) mangrove", Int64(index * 2 + 1)),
+                                                               "notes": field("first", Int64(index * 2 + 2))])
+        }, cursor: 6)
+        // Rows 0 and 1 change notes and title (row 0 in two parts), row 2 only its notes.
+        let batch = [
+            PulledRow(entity: "commitments", id: ids[0], fields: ["notes": field("second", 7)]),
+            PulledRow(entity: "commitments", id: ids[2], fields: ["notes": field("second", 8), "title": field("Fund 2 mangrove", 3)]),
+            PulledRow(entity: "commitments", id: ids[1], fields: ["notes": field("second", 9), "title": field("Fund 1 seagrass", 10)]),
+            PulledRow(entity: "commitments", id: ids[0], fields: ["title": field("Fund 0 seagrass", 11)]),
+        ]
+        var applied = PullApplied()
+        let traced = try store.statements { applied = try store.applyPulled(batch, cursor: 11) }
+        #expect(applied == PullApplied(fields: 6, skipped: 0))
+        let updates = traced.filter { $0.sql.hasPrefix("UPDATE commitments") }
+        #expect(updates.count == 2, "\(updates.map(\.expanded))")
+        #expect(try ids.map { try store.record(.commitments, id: $0)?.values["notes"] } == Array(repeating: .text("second"), count: 3))
+        #expect(try ids.map { try store.record(.commitments, id: $0)?.values["title"] }
+            == [.text("Fund 0 seagrass"), .text("Fund 1 seagrass"), .text("Fund 2 mangrove")])
+        func found(_ words: String) throws -> [RecordID] {
+            var filter = RecordFilter()
+            filter.search = words
+            return try store.list(.commitments, filter: filter).map(\.id).sorted { $0.text < $1.text }
+        }
+        #expect(try found("seagrass") == [ids[0], ids[1]])
+        #expect(try found("mangrove") == [ids[2]])
+        #expect(try found("second") == ids)
+        #expect(try found("first").isEmpty)
+        // FTS5's own check throws if the index and the table disagree.
+        try store.writer.write { db in
+            try db.execute(sql: "INSERT INTO commitments_fts(commitments_fts, rank) VALUES ('integrity-check', 1)")
+        }
+        #expect(try store.history(.commitments, id: ids[0]).map(\.field) == ["*", "notes", "title"])
+        #expect(try store.history(.commitments, id: ids[2]).map(\.field) == ["*", "notes"])
+    }
+
     // Regression: the pending-edit check of every pulled or acknowledged field named no `sent`,
     // so neither partial index of the outbox served it and each field scanned the whole outbox.
     // A 20,000-row import (160,000 entries) pushed one 500-change batch in about 20 seconds.
@@ -86,7 +120,7 @@ import TestSupport
             PulledField(value: .text(value), seq: seq, hlc: HLCTimestamp(rawValue: 1 << 20), replicaID: "r-bob", analyst: "bob")
         }
         let pulled = ids.map { PulledRow(entity: "commitments", id: $0, fields: ["status": bob("delivered", 100), "notes": bob("bob's", 101)]) }
-        let executed = try statements(of: store) {
+        let executed = try store.statements {
             try store.applyAcknowledgements(results)
             _ = try store.applyPulled(pulled, cursor: 101)
         }
@@ -150,6 +184,17 @@ import TestSupport
         // Only the party's new entry is left in the outbox.
         let left = try store.writer.read { db in try String.fetchAll(db, sql: "SELECT row_id || '/' || field FROM outbox") }
         #expect(left == [other.text + "/party"])
+    }
+}
+
+extension ReplicaStore {
+    /// Every statement `body` runs on the store's connection: its SQL, and its SQL with the values.
+    func statements(_ body: () throws -> Void) throws -> [(sql: String, expanded: String)] {
+        let traced = StatementLog()
+        writer.writeWithoutTransaction { db in db.trace { traced.append($0) } }
+        defer { writer.writeWithoutTransaction { db in db.trace(options: []) } }
+        try body()
+        return traced.statements
     }
 }
 
