@@ -1,3 +1,4 @@
+import Domain
 import GRDB
 
 /// Values of rows for `Database.insertRows` and `updateRows`, column after column. Existentials,
@@ -47,6 +48,33 @@ extension Database {
             let statement = count == Self.rowsPerInsert ? try cachedStatement(sql: full) : try makeStatement(sql: statementSQL(count))
             try statement.execute(arguments: StatementArguments(values[(start * width)..<((start + count) * width)]))
             start += count
+        }
+    }
+}
+
+/// Rows already in their tables, gathered to be set by `Database.updateRows`: those that changed
+/// the same fields of one table share statements, written in primary-key order.
+struct RowUpdates {
+    private struct Group: Hashable {
+        var table: String
+        var fields: [String]
+    }
+    private var groups: [Group: [(id: RecordID, values: RowValues)]] = [:]
+
+    /// `values`: the row's new values of `fields`, in that order.
+    mutating func add(_ table: String, id: RecordID, fields: [String], values: RowValues) {
+        groups[Group(table: table, fields: fields), default: []].append((id, values))
+    }
+
+    func write(_ db: Database) throws {
+        let ordered = groups.sorted { a, b in
+            (a.key.table, a.key.fields.joined(separator: " ")) < (b.key.table, b.key.fields.joined(separator: " "))
+        }
+        for (group, rows) in ordered {
+            var values: RowValues = []
+            values.reserveCapacity(rows.count * (group.fields.count + 1))
+            for row in rows.sorted(by: { $0.id.text < $1.id.text }) { values += [row.id.databaseValue] + row.values }
+            try db.updateRows(in: group.table, columns: group.fields, values: values)
         }
     }
 }

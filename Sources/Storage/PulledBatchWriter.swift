@@ -117,22 +117,12 @@ struct PulledBatchWriter {
     /// Writes what `apply` gathered: the changed and the new rows, the versions, the history,
     /// the clock.
     mutating func finish() throws {
-        // Rows that changed the same fields of one table, in primary-key order, share statements.
-        var groups: [String: (entity: String, fields: [String], keys: [RowKey])] = [:]
+        var updates = RowUpdates()
         for (key, fields) in changedFields {
-            let sorted = fields.sorted()
-            groups["\(key.entity) \(sorted.joined(separator: " "))", default: (key.entity, sorted, [])].keys.append(key)
+            let row = knownRows[key]!, sorted = fields.sorted()
+            updates.add(key.entity, id: key.id, fields: sorted, values: sorted.map { row[$0]!.databaseValue })
         }
-        for (_, group) in groups.sorted(by: { $0.key < $1.key }) {
-            var values: RowValues = []
-            values.reserveCapacity(group.keys.count * (group.fields.count + 1))
-            for key in group.keys.sorted(by: { $0.id.text < $1.id.text }) {
-                let row = knownRows[key]!
-                values.append(key.id.databaseValue)
-                for field in group.fields { values.append(row[field]!.databaseValue) }
-            }
-            try db.updateRows(in: group.entity, columns: group.fields, values: values)
-        }
+        try updates.write(db)
         changedFields = [:]
         for (entity, columns) in Self.columns.sorted(by: { $0.key < $1.key }) {
             let keys = newRows.keys.filter { $0.entity == entity }.sorted { $0.id.text < $1.id.text }

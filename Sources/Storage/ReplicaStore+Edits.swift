@@ -112,30 +112,30 @@ extension ReplicaStore {
     }
 
     static func update(_ db: Database, _ schema: EntitySchema, id: RecordID, changes: [String: FieldValue], context: EditContext) throws -> [String] {
-        guard let edit = try recordEdit(db, schema, id: id, changes: changes, context: context) else { return [] }
+        guard let current = try record(db, schema, id: id) else {
+            throw StoreError(.notFound, "no \(schema.singular) with id \(id)")
+        }
+        if current.deleted { throw StoreError(.deleted, "\(schema.singular) \(id) is deleted") }
+        guard let edit = try recordEdit(db, schema, current, changes: changes, context: context) else { return [] }
         let assignments = edit.changed.map { "\($0) = ?" }.joined(separator: ", ")
         try db.cachedStatement(sql: "UPDATE \(schema.name) SET \(assignments) WHERE id = ?")
             .execute(arguments: StatementArguments(edit.changed.map { edit.row[$0].databaseValue } + [id.databaseValue]))
         return edit.changed
     }
 
-    /// Checks an edit of one row and writes the bookkeeping of each field it changes, but not
-    /// the row: `update` writes it at once, an import many rows to a statement. Nil when the
-    /// edit changes nothing.
+    /// Checks an edit of `stored`, a live row as it stands, and writes the bookkeeping of each
+    /// field it changes, but not the row: `update` writes it at once, an import many rows to a
+    /// statement. Nil when the edit changes nothing.
     static func recordEdit(
-        _ db: Database, _ schema: EntitySchema, id: RecordID, changes: [String: FieldValue], context: EditContext
+        _ db: Database, _ schema: EntitySchema, _ stored: EntityRow, changes: [String: FieldValue], context: EditContext
     ) throws -> (changed: [String], row: EntityRow)? {
-        guard var current = try record(db, schema, id: id) else {
-            throw StoreError(.notFound, "no \(schema.singular) with id \(id)")
-        }
-        if current.deleted { throw StoreError(.deleted, "\(schema.singular) \(id) is deleted") }
-        let old = current
+        var current = stored
         for (name, value) in changes { current[name] = value }
-        let changed = schema.fieldNames.filter { old[$0] != current[$0] }
+        let changed = schema.fieldNames.filter { stored[$0] != current[$0] }
         guard !changed.isEmpty else { return nil }
         try validate(schema, current.values, changed: Set(changed))
         for name in changed {
-            try recordLocalChange(db, schema, id: id, field: name, old: old[name], new: current[name], context: context)
+            try recordLocalChange(db, schema, id: current.id, field: name, old: stored[name], new: current[name], context: context)
         }
         return (changed, current)
     }

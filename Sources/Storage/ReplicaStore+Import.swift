@@ -46,7 +46,7 @@ extension ReplicaStore {
         var added: [(id: RecordID, values: [String: FieldValue])] = []
         // Edited rows too, those that changed the same fields together (FTS5 flushes its
         // pending index at every statement that writes `commitments`).
-        var edited: [[String]: RowValues] = [:]
+        var edited = RowUpdates()
         for row in rows {
             do {
                 if let id = row.id, !seen.insert(id).inserted {
@@ -55,8 +55,8 @@ extension ReplicaStore {
                 if let id = row.id, let current = try record(db, schema, id: id) {
                     if current.deleted { throw StoreError(.deleted, "\(schema.singular) \(id) is deleted here") }
                     let changes = Dictionary(uniqueKeysWithValues: row.present.map { ($0, row.values[$0] ?? .null) })
-                    if let edit = try recordEdit(db, schema, id: id, changes: changes, context: context) {
-                        edited[edit.changed, default: []] += [id.databaseValue] + edit.changed.map { edit.row[$0].databaseValue }
+                    if let edit = try recordEdit(db, schema, current, changes: changes, context: context) {
+                        edited.add(schema.name, id: id, fields: edit.changed, values: edit.changed.map { edit.row[$0].databaseValue })
                         summary.updated += 1
                     } else {
                         summary.unchanged += 1
@@ -75,9 +75,7 @@ extension ReplicaStore {
                 throw StoreError(error.code, "line \(row.line): \(error.message)")
             }
         }
-        for (fields, values) in edited.sorted(by: { $0.key.lexicographicallyPrecedes($1.key) }) {
-            try db.updateRows(in: schema.name, columns: fields, values: values)
-        }
+        try edited.write(db)
         try insertValidated(db, schema, added, context: context)
         return summary
     }
