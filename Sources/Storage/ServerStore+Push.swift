@@ -70,8 +70,9 @@ extension ServerStore {
                 results.append(result)
             }
             try writes.finish()
+            // When the batch was applied (its audit rows keep when it began).
             try db.cachedStatement(sql: "UPDATE replicas SET high_water = ?, last_push_at = ? WHERE replica_id = ?")
-                .execute(arguments: [highWater, isoTimestamp(millis: wallMillis), pusher.replicaID])
+                .execute(arguments: [highWater, isoTimestamp(millis: wallClock()), pusher.replicaID])
             return results
         }
     }

@@ -17,7 +17,8 @@ import TestSupport
         for expected in ["accord import of 120 rows", "first push of 120 rows", "clone of 120 rows", "clone of 120 rows, on the wire",
                          "sync after 1 edited row, on the wire", "sync after 100 edited rows, on the wire",
                          "import of 100 edited rows", "pull of 1 edited row", "pull of 100 edited rows",
-                         "20 writers pushing 6 new rows each at once", "server peak memory, 5 clones at once"] {
+                         "20 writers pushing 6 new rows each at once",
+                         "20 writers' whole syncs, each pulling the others' rows", "server peak memory, 5 clones at once"] {
             #expect(names.contains(expected), "missing \(expected) in \(names)")
         }
         for figure in figures {
