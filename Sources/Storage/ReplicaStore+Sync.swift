@@ -21,8 +21,9 @@ extension ReplicaStore {
     /// The next outbox entries in order, at most `limit` and about `maxBytes` of values (at
     /// least one), marked sent in the same transaction: from now on they are frozen (a later
     /// edit of the field gets an entry of its own), and a batch cut off before its
-    /// acknowledgement is simply sent again.
-    public func beginPush(limit: Int, maxBytes: Int = .max) throws -> [PushedChange] {
+    /// acknowledgement is simply sent again. `after`: the last entry of a batch still on its way
+    /// (a push sent before the one before it was acknowledged); 0 starts from the first entry.
+    public func beginPush(limit: Int, maxBytes: Int = .max, after: Int64 = 0) throws -> [PushedChange] {
         // Most syncs find the outbox empty: a read says so without a write transaction.
         guard try reading({ db in try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox)")) }) == true else {
             return []
@@ -31,8 +32,9 @@ extension ReplicaStore {
             var changes: [PushedChange] = []
             var bytes = 0
             let cursor = try Row.fetchCursor(db.cachedStatement(sql: """
-                SELECT local_seq, entity, row_id, field, value, hlc, base_seq, alive_base_seq FROM outbox ORDER BY local_seq LIMIT ?
-                """), arguments: [limit])
+                SELECT local_seq, entity, row_id, field, value, hlc, base_seq, alive_base_seq FROM outbox
+                WHERE local_seq > ? ORDER BY local_seq LIMIT ?
+                """), arguments: [after, limit])
             while let row = try cursor.next() {
                 let value: FieldValue = row[4] ?? .null
                 // Each change's JSON is its value plus well under 512 bytes of names and numbers.

@@ -15,6 +15,8 @@ public struct SyncConfiguration: Sendable {
     public var reclone = false
     /// Changes per push (the server's limit caps it).
     public var pushBatch = 500
+    /// Push batches sent and not yet acknowledged, at most (protocol 4; 1 with an older server).
+    public var pushesInFlight = 2
     /// Fields per pull batch.
     public var pullBatch = 1000
     public var connectTimeoutSeconds: Int64 = 5
@@ -101,8 +103,8 @@ public enum SyncEngine {
             throw SyncClientError(.unreachable, "cannot reach the server at \(server)")
         }
         do {
-            return try await channel.executeThenClose { inbound, outbound in
-                var transport = ChannelTransport(inbound: inbound.makeAsyncIterator(), outbound: outbound)
+            return try await channel.executeThenClose { inbound, _ in
+                var transport = ChannelTransport(inbound: inbound.makeAsyncIterator(), channel: channel.channel)
                 return try await sync(store, over: &transport, server: server, token: token,
                                       configuration: configuration, progress: progress)
             }
@@ -178,11 +180,20 @@ public enum SyncEngine {
             summary.notPushed = try store.status().pendingChanges
         } else {
             let batchSize = max(1, min(configuration.pushBatch, hello.limits.maxBatchChanges))
+            // Protocol 4: the next batch goes before the last one's acknowledgement arrives, so the
+            // server applies one while this replica prepares the next and takes in the one before.
+            let depth = hello.protocolVersion >= 4 ? configuration.pushesInFlight : 1
+            var inFlight: [Int64] = []  // the last local_seq of each batch sent and not acknowledged
             while true {
-                let batch = try store.beginPush(limit: batchSize, maxBytes: hello.limits.maxLineBytes / 4)
-                if batch.isEmpty { break }
-                try await connection.send(PushMessage(changes: batch.map(WireChange.init)))
+                while inFlight.count < depth {
+                    let batch = try store.beginPush(limit: batchSize, maxBytes: hello.limits.maxLineBytes / 4, after: inFlight.last ?? 0)
+                    guard let last = batch.last else { break }
+                    try await connection.send(PushMessage(changes: batch.map(WireChange.init)))
+                    inFlight.append(last.localSeq)
+                }
+                if inFlight.isEmpty { break }
                 let ack = try await connection.expect(PushAckMessage.self, type: "push_ack")
+                inFlight.removeFirst()
                 let results = ack.results.map(\.result)
                 try store.applyAcknowledgements(results)
                 // An accepted edit of a row deleted concurrently also made a conflict (on `deleted`).

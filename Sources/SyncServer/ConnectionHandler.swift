@@ -33,10 +33,17 @@ struct ConnectionHandler {
                 var session = ServerSession(store: store, identity: identity, limits: limits, logger: logger, outbound: outbound)
                 // The idle limit counts only while the task waits for a request (ConnectionClock).
                 let channel = connection.channel
+                var closing: Scheduled<Void>?
+                defer { closing?.cancel() }
                 do {
                     for try await bytes in inbound {
+                        // After an error: what the client sent before it read the error.
+                        if closing != nil { continue }
                         channel.triggerUserOutboundEvent(ConnectionClock.Event.answering, promise: nil)
-                        if try await !session.received(bytes) { return }
+                        if try await !session.received(bytes) {
+                            closing = Self.closeAfterError(channel, outbound)
+                            continue
+                        }
                         channel.triggerUserOutboundEvent(ConnectionClock.Event.awaitingRequest, promise: nil)
                     }
                 } catch is ConnectionClock.IdleTimeout {
@@ -47,6 +54,19 @@ struct ConnectionHandler {
             logger.debug("connection ended with an error", metadata: ["error": "\(String(describing: error))"])
         }
         logger.debug("disconnected")
+    }
+
+    /// The longest a connection drains after its `error` (PROTOCOL §2).
+    static let drainLimit = TimeAmount.seconds(2)
+
+    /// Ends a connection after its `error` (already written): closes the server's side once the
+    /// error has gone out, then reads and drops whatever comes until the client closes, or for
+    /// `drainLimit` at most. A client may have sent its next push before it read the error
+    /// (protocol 4), and closing with those bytes unread would make TCP answer with a reset,
+    /// which can destroy the error before the client reads it.
+    static func closeAfterError(_ channel: any Channel, _ outbound: NIOAsyncChannelOutboundWriter<ByteBuffer>) -> Scheduled<Void> {
+        outbound.finish()
+        return channel.eventLoop.scheduleTask(in: drainLimit) { channel.close(promise: nil) }
     }
 }
 

@@ -48,7 +48,9 @@ public final class SyncServer: Service, Sendable {
             .bind(host: configuration.host, port: configuration.port) { child in
                 child.eventLoop.makeCompletedFuture {
                     try child.pipeline.syncOperations.addHandler(ConnectionClock(limit: idle))
-                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(wrappingChannelSynchronously: child)
+                    // Half-closure: after an error the server closes its side and drains (ConnectionHandler).
+                    return try NIOAsyncChannel<ByteBuffer, ByteBuffer>(
+                        wrappingChannelSynchronously: child, configuration: .init(isOutboundHalfClosureEnabled: true))
                 }
             }
         let address = listener.channel.localAddress

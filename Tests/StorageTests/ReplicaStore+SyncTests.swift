@@ -140,6 +140,29 @@ import TestSupport
         }
     }
 
+    @Test("a batch begun after one still in flight takes the entries after it; a later sync sends both again, frozen")
+    func pushAfterABatchInFlight() throws {
+        let store = try ReplicaStore.inMemory(analyst: "alice")
+        for title in ["Fund", "Programme"] {
+            try store.insert(.commitments, values: ["title": .text(title), "party": .text("UK"), "status": .text("pledged")])
+        }
+        let all = try store.beginPush(limit: 100)
+        #expect(all.count == 6)
+        // A fresh sync: two batches on their way, the second begun after the first.
+        let first = try store.beginPush(limit: 2)
+        let second = try store.beginPush(limit: 2, after: first.last!.localSeq)
+        #expect((first + second).map(\.localSeq) == Array(all.map(\.localSeq).prefix(4)))
+        #expect(try store.beginPush(limit: 100, after: all.last!.localSeq).isEmpty)
+        // Both were cut off: an edit of a field in the second batch gets an entry of its own, and
+        // the next sync sends everything again from the first entry, the edit last.
+        let field = second[0].change.field
+        _ = try store.update(.commitments, id: second[0].change.id, changes: [field: field == "status" ? .text("delivered") : .text("Edited")])
+        let again = try store.beginPush(limit: 100)
+        #expect(again.count == all.count + 1)
+        #expect(Array(again.prefix(all.count)).map(\.localSeq) == all.map(\.localSeq))
+        #expect(again.last!.change.field == field && again.last!.localSeq > all.last!.localSeq)
+    }
+
     @Test("an acknowledgement takes each field's last answer in the batch, and leaves alone a field edited since it was sent")
     func acknowledgementsOfAResentBatch() throws {
         let store = try ReplicaStore.inMemory(analyst: "alice")

@@ -21,7 +21,7 @@ import Testing
         custom.maxLineBytes = 1024
         custom.idleSeconds = 5
         #expect(try line(custom.announced, protocolVersion: 3).contains(#""limits":{"idle_seconds":5,"max_line_bytes":1024}"#))
-        for version in 1...3 {
+        for version in ProtocolVersion.supported {
             for limits in [defaults, custom.announced] {
                 let decoded = try MessageCoding.decode(ServerHello.self, from: ByteBuffer(string: try line(limits, protocolVersion: version)), as: "hello")
                 #expect(decoded.limits == limits && decoded.protocolVersion == version)

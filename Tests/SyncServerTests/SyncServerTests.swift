@@ -221,6 +221,27 @@ import Testing
         try await server.stop()
     }
 
+    @Test("a push refused while the next one is on its way: the error arrives whole, the next push is not applied")
+    func refusedWithNextPushInFlight() async throws {
+        let server = try await TestServer.start()
+        let client = try server.connect()
+        try await client.hello(token: try server.token(.editor), compression: ["none"])
+        let id = RecordID.generate()
+        let refused = try MessageCoding.line(PushMessage(changes: [change(1, "colour", .text("green"), id: id)]))
+        // The next push, 3 MB of it: still arriving when the server refuses the first, so
+        // closing without reading it would make TCP reset the connection (PROTOCOL §2).
+        let notes = String(repeating: "n", count: 3_000)
+        let next = try MessageCoding.line(PushMessage(changes: (2...1000).map { change(Int64($0), "notes", .text(notes), id: id) }))
+        #expect(next.readableBytes > 3_000_000)
+        client.send(raw: Array(refused.readableBytesView) + Array(next.readableBytesView))
+        let answer = try await client.receive()
+        #expect(answer?["type"] as? String == "error" && answer?["code"] as? String == "bad-message", "\(String(describing: answer))")
+        #expect(await client.isClosed())
+        #expect(try server.store.lastSeq() == 0)
+        try await expectServing(server)
+        try await server.stop()
+    }
+
     @Test("a reader's push is refused with forbidden and changes nothing")
     func readerPush() async throws {
         let server = try await TestServer.start()

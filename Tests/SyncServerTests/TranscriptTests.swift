@@ -16,9 +16,9 @@ import Testing
         ((try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? []).filter { $0.hasSuffix(".txt") }.sorted()
     }
 
-    @Test("the examples directory holds the four transcripts the spec promises")
+    @Test("the examples directory holds the five transcripts the spec promises")
     func transcriptsExist() {
-        #expect(Self.transcripts == ["conflicting-push.txt", "first-sync.txt", "oversized-line.txt", "refused-token.txt"])
+        #expect(Self.transcripts == ["conflicting-push.txt", "first-sync.txt", "oversized-line.txt", "pipelined-push.txt", "refused-token.txt"])
     }
 
     @Test("each transcript replays exactly against the server", arguments: transcripts)
