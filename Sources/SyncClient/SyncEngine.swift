@@ -183,18 +183,18 @@ public enum SyncEngine {
             // Protocol 4: the next batch goes before the last one's acknowledgement arrives, so the
             // server applies one while this replica prepares the next and takes in the one before.
             let depth = hello.protocolVersion >= 4 ? configuration.pushesInFlight : 1
-            var inFlight: [Int64] = []  // the last local_seq of each batch sent and not acknowledged
+            var inFlight: [[PushedChange]] = []  // the batches sent and not acknowledged, oldest first
             while true {
                 while inFlight.count < depth {
-                    let batch = try store.beginPush(limit: batchSize, maxBytes: hello.limits.maxLineBytes / 4, after: inFlight.last ?? 0)
-                    guard let last = batch.last else { break }
+                    let after = inFlight.last?.last?.localSeq ?? 0
+                    let batch = try store.beginPush(limit: batchSize, maxBytes: hello.limits.maxLineBytes / 4, after: after)
+                    if batch.isEmpty { break }
                     try await connection.send(PushMessage(changes: batch.map(WireChange.init)))
-                    inFlight.append(last.localSeq)
+                    inFlight.append(batch)
                 }
                 if inFlight.isEmpty { break }
                 let ack = try await connection.expect(PushAckMessage.self, type: "push_ack")
-                inFlight.removeFirst()
-                let results = ack.results.map(\.result)
+                let results = Self.filledIn(ack.results.map(\.result), pushed: inFlight.removeFirst(), by: identity)
                 try store.applyAcknowledgements(results)
                 // An accepted edit of a row deleted concurrently also made a conflict (on `deleted`).
                 let conflicts = results.filter { $0.outcome == .conflict || $0.conflictID != nil }.count
@@ -223,6 +223,20 @@ public enum SyncEngine {
             default:
                 throw SyncClientError(.protocolError, "the server sent an unexpected message during a pull")
             }
+        }
+    }
+
+    /// The results with the `current` that protocol 4 leaves out of an accepted change's result
+    /// put back: the change as pushed, at the result's `seq`, by this replica (PROTOCOL §5.3).
+    static func filledIn(_ results: [PushResult], pushed: [PushedChange], by identity: ReplicaStore.Identity) -> [PushResult] {
+        guard results.contains(where: { $0.outcome == .accepted && $0.current == nil }) else { return results }
+        let changes = Dictionary(pushed.map { ($0.localSeq, $0.change) }, uniquingKeysWith: { _, last in last })
+        return results.map { result in
+            guard result.outcome == .accepted, result.current == nil, let seq = result.seq,
+                  let change = changes[result.localSeq] else { return result }
+            var filled = result
+            filled.current = PulledField(value: change.value, seq: seq, hlc: change.hlc, replicaID: identity.replicaID, analyst: identity.analyst)
+            return filled
         }
     }
 

@@ -170,7 +170,13 @@ public struct ServerSession<Outbound: SessionOutbound> {
             if session.protocolVersion >= 3 { acknowledged.record(results) }
             let conflicts = results.filter { $0.outcome == .conflict }.count
             logger.info("push", metadata: ["push.changes": "\(results.count)", "push.conflicts": "\(conflicts)"])
-            try await outbound.write(writer.encode(PushAckMessage(results: results.map(WireResult.init))))
+            // Protocol 4 leaves out the `current` of an accepted change: it is the change as pushed (§5.3).
+            let answered = results.map { result in
+                var wire = WireResult(result)
+                if session.protocolVersion >= 4 && result.outcome == .accepted { wire.current = nil }
+                return wire
+            }
+            try await outbound.write(writer.encode(PushAckMessage(results: answered)))
             return true
         case .streamPull(let pull, let session):
             let layout = ChangesMessage.Layout(protocolVersion: session.protocolVersion)

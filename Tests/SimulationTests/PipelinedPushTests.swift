@@ -46,12 +46,12 @@ import Testing
         return (summary, link.events.filter { !$0.hasSuffix(" changes") })
     }
 
-    @Test("a push of three batches sends the second before the first is acknowledged, and every change lands once")
+    @Test("a push of three batches sends the second before the first is acknowledged; every change lands once, with its version")
     func twoInFlight() async throws {
         let server = try ServerStore.inMemory()
         let token = try server.addToken(name: "alice", role: .editor)
         let alice = try ReplicaStore.inMemory(analyst: "alice")
-        for title in ["one", "two", "three"] {
+        let ids = try ["one", "two", "three"].map { title in
             try alice.insert(EntitySchema.commitments, values: ["title": .text(title), "party": .text("UK")])
         }
         let pending = try alice.status().pendingChanges
@@ -66,5 +66,12 @@ import Testing
         #expect(cloned.pushed == 0)
         #expect(try bob.digest() == (try alice.digest()))
         #expect(try bob.list(EntitySchema.commitments).count == 3)
+        // Alice's fields took their versions from acknowledgements that leave out an accepted
+        // change's `current` (protocol 4): the same versions the clone got from the server.
+        for id in ids {
+            let versions = try alice.versions(EntitySchema.commitments, id: id)
+            #expect(versions["title"]?.serverSeq != nil && versions["title"]?.pending == false)
+            #expect(versions == (try bob.versions(EntitySchema.commitments, id: id)))
+        }
     }
 }

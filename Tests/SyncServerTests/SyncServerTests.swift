@@ -221,6 +221,34 @@ import Testing
         try await server.stop()
     }
 
+    @Test("protocol 4 leaves the current version out of an accepted change's result, 3 keeps it; both keep it for the others")
+    func acceptedResultsWithoutCurrent() async throws {
+        let server = try await TestServer.start()
+        let id = RecordID.generate()
+        for version in [3, 4] {
+            let client = try server.connect()
+            try await client.hello(token: try server.token(.editor), replicaID: "replica-\(version)", protocolVersion: version)
+            // A new title (accepted), then the same title again from another replica (equal).
+            try client.send(PushMessage(changes: [change(1, "title", .text("Fund"), id: id)]))
+            let ack = try #require(try await client.receive())
+            let result = try #require((ack["results"] as? [[String: Any]])?.first)
+            #expect(result["outcome"] as? String == (version == 3 ? "accepted" : "equal"), "\(result)")
+            if version == 3 {
+                #expect(result["current"] != nil && result["seq"] as? Int == 1, "\(result)")
+            } else {
+                // Equal: the current version is replica 3's, which this replica cannot know.
+                #expect((result["current"] as? [String: Any])?["replica_id"] as? String == "replica-3", "\(result)")
+            }
+            // A field no one wrote yet (accepted).
+            try client.send(PushMessage(changes: [change(2, version == 3 ? "party" : "beneficiary", .text("UK"), id: id)]))
+            let accepted = try #require(try await client.receive())
+            let answer = try #require((accepted["results"] as? [[String: Any]])?.first)
+            #expect(answer["outcome"] as? String == "accepted" && answer["seq"] is Int, "\(answer)")
+            #expect((answer["current"] != nil) == (version == 3), "\(answer)")
+        }
+        try await server.stop()
+    }
+
     @Test("a push refused while the next one is on its way: the error arrives whole, the next push is not applied")
     func refusedWithNextPushInFlight() async throws {
         let server = try await TestServer.start()
