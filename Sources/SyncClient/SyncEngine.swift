@@ -15,7 +15,8 @@ public struct SyncConfiguration: Sendable {
     public var reclone = false
     /// Changes per push (the server's limit caps it).
     public var pushBatch = 500
-    /// Push batches sent and not yet acknowledged, at most (protocol 4; 1 with an older server).
+    /// Push batches sent and not yet acknowledged, at most: 1 or 2 (protocol 4 allows two; an
+    /// older server gets one at a time).
     public var pushesInFlight = 2
     /// Fields per pull batch.
     public var pullBatch = 1000
@@ -182,7 +183,7 @@ public enum SyncEngine {
             let batchSize = max(1, min(configuration.pushBatch, hello.limits.maxBatchChanges))
             // Protocol 4: the next batch goes before the last one's acknowledgement arrives, so the
             // server applies one while this replica prepares the next and takes in the one before.
-            let depth = hello.protocolVersion >= 4 ? configuration.pushesInFlight : 1
+            let depth = hello.protocolVersion >= 4 ? min(2, max(1, configuration.pushesInFlight)) : 1
             var inFlight: [[PushedChange]] = []  // the batches sent and not acknowledged, oldest first
             while true {
                 while inFlight.count < depth {
