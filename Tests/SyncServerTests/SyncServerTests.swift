@@ -261,7 +261,9 @@ import Testing
         let notes = String(repeating: "n", count: 3_000)
         let next = try MessageCoding.line(PushMessage(changes: (2...1000).map { change(Int64($0), "notes", .text(notes), id: id) }))
         #expect(next.readableBytes > 3_000_000)
-        client.send(raw: Array(refused.readableBytesView) + Array(next.readableBytesView))
+        // On a thread of its own: the send blocks until the server has taken the 3 MB.
+        let bytes = Array(refused.readableBytesView) + Array(next.readableBytesView)
+        try await offPool { client.send(raw: bytes) }
         let answer = try await client.receive()
         #expect(answer?["type"] as? String == "error" && answer?["code"] as? String == "bad-message", "\(String(describing: answer))")
         #expect(await client.isClosed())
