@@ -117,9 +117,7 @@ extension ReplicaStore {
         }
         if current.deleted { throw StoreError(.deleted, "\(schema.singular) \(id) is deleted") }
         guard let edit = try recordEdit(db, schema, current, changes: changes, context: context) else { return [] }
-        let assignments = edit.changed.map { "\($0) = ?" }.joined(separator: ", ")
-        try db.cachedStatement(sql: "UPDATE \(schema.name) SET \(assignments) WHERE id = ?")
-            .execute(arguments: StatementArguments(edit.changed.map { edit.row[$0].databaseValue } + [id.databaseValue]))
+        try db.updateRows(in: schema.name, columns: edit.changed, values: [id.databaseValue] + edit.changed.map { edit.row[$0].databaseValue })
         return edit.changed
     }
 
