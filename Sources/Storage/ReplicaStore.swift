@@ -94,6 +94,15 @@ public struct ReplicaStore: Sendable {
         // and a command that fails must leave the file byte-for-byte as it was.
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
+        // WAL's usual setting, as GRDB gives the server's pool: a commit is not synced to disk
+        // (SQLite's FULL synced the log at every one of a sync's transactions, and 20 replicas
+        // syncing at once waited on the disk), the log is synced when it is checkpointed, and
+        // closing the replica at the end of every command checkpoints it. A power cut before
+        // then can roll back the last transactions, never corrupt the file: a command that had
+        // not finished, or a sync's steps, which the next sync does again (an unsent entry the
+        // server had applied is renumbered by `renumberOutbox`, as for a replica restored from
+        // a copy). A crash of the process alone loses nothing.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         let queue = try DatabaseQueue(path: path, configuration: configuration)
         let migrator = migrator
         let upToDate = try queue.read { db in try migrator.hasCompletedMigrations(db) }

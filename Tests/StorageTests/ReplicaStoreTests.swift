@@ -24,6 +24,22 @@ import TestSupport
         #expect(fileBytes(path) == before)
     }
 
+    @Test("a replica file is opened in WAL mode with synchronous NORMAL, and its log is folded in when it closes")
+    func walWithNormalSynchronous() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("a.db")
+        do {
+            let store = try ReplicaStore.create(at: path, analyst: "alice")
+            _ = try store.insert(.commitments, values: ["title": .text("t"), "party": .text("UK")])
+            // 1 is NORMAL; SQLite's default, FULL (2), synced the log at every commit.
+            #expect(try store.reading { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") } == 1)
+            #expect(try store.reading { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") } == "wal")
+        }
+        // The last connection closed: the commit is in the file itself, not only in its log.
+        #expect(!FileManager.default.fileExists(atPath: path + "-wal"))
+        #expect(try ReplicaStore.open(at: path).reading { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM commitments") } == 1)
+    }
+
     @Test("create leaves nothing behind when the directory does not exist")
     func createInMissingDirectory() throws {
         let directory = try TemporaryDirectory()
