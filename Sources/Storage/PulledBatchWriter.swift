@@ -29,6 +29,8 @@ struct PulledBatchWriter {
     private var versions: RowValues = []
     private var history: RowValues = []
     private var newest = HLCTimestamp.zero
+    /// The last row whose pending fields were read, and those fields.
+    private var lastPending: (key: RowKey, fields: Set<String>)?
     private(set) var applied = PullApplied()
 
     private struct RowKey: Hashable {
@@ -58,6 +60,25 @@ struct PulledBatchWriter {
         column == EntitySchema.deletedField && entity != "conflicts" ? .integer(0) : .null
     }
 
+    /// Takes in the server's sequence for a change of this replica's that it accepted (§5.3): the
+    /// row holds that value already, and the field's version the edit's time and writer, so no
+    /// row is read and no history written, only the version, unless a newer local edit of the
+    /// field waits. Applying acknowledgements as pulled rows was a sixth of a pushing client.
+    mutating func applyAccepted(_ version: PulledField, entity: String, id: RecordID, field: String) throws {
+        guard try !pending(RowKey(entity: entity, id: id)).contains(field) else { return }
+        versions += [entity.databaseValue, id.databaseValue, field.databaseValue, version.seq.databaseValue,
+                     version.hlc.databaseValue, version.replicaID.databaseValue, version.analyst.databaseValue]
+    }
+
+    /// The fields of a row with an outbox entry, read once for consecutive calls about one row.
+    private mutating func pending(_ key: RowKey) throws -> Set<String> {
+        if outboxEmpty { return [] }
+        if let last = lastPending, last.key == key { return last.fields }
+        let fields = try Set(String.fetchAll(db.cachedStatement(sql: ReplicaStore.pendingEntrySQL), arguments: [key.entity, key.id]))
+        lastPending = (key, fields)
+        return fields
+    }
+
     /// Takes in the server's version of some fields of one row; `origin` is what the history
     /// says brought them (`sync`, `push`, `overruled`).
     mutating func apply(_ row: PulledRow, origin: String) throws {
@@ -76,8 +97,7 @@ struct PulledBatchWriter {
         } else {
             (current, isNew) = ([:], true)
         }
-        let pendingFields = outboxEmpty ? [] : try Set(String.fetchAll(db.cachedStatement(sql: ReplicaStore.pendingEntrySQL),
-                                                                        arguments: [row.entity, row.id]))
+        let pendingFields = try pending(key)
         // A row new here gets one history entry, its values as a JSON object (as a row created
         // here does), not one per field: most of a clone's writes were those entries.
         let recordsHistory = row.entity != "conflicts" && !isNew

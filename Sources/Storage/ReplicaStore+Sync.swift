@@ -60,19 +60,7 @@ extension ReplicaStore {
         try writer.write { db in
             // The acknowledged entries leave the outbox together, before their fields are written:
             // a field then counts as pending only for an entry outside this batch.
-            var entries: [Int64: FieldKey] = [:]
-            var start = 0
-            while start < results.count {
-                let chunk = results[start..<min(start + 500, results.count)].map(\.localSeq)
-                let marks = databaseQuestionMarks(count: chunk.count)
-                let found = try Row.fetchCursor(db, sql: "SELECT local_seq, entity, row_id, field FROM outbox WHERE local_seq IN (\(marks))",
-                                                arguments: StatementArguments(chunk))
-                while let entry = try found.next() {
-                    entries[entry[0]] = FieldKey(entity: entry[1], id: entry[2], field: entry[3])
-                }
-                try db.execute(sql: "DELETE FROM outbox WHERE local_seq IN (\(marks))", arguments: StatementArguments(chunk))
-                start += chunk.count
-            }
+            let entries = try Self.removeAcknowledgedEntries(db, results.map(\.localSeq))
             // A field acknowledged twice in one batch (an entry resent beside a newer edit) takes
             // its last acknowledgement, as it would have one entry at a time.
             var last: [FieldKey: Int] = [:]
@@ -84,6 +72,10 @@ extension ReplicaStore {
             var group: (row: PulledRow, origin: String)?
             for (index, result) in results.enumerated() {
                 guard let key = entries[result.localSeq], last[key] == index, let current = result.current else { continue }
+                if result.outcome == .accepted {
+                    try fields.applyAccepted(current, entity: key.entity, id: key.id, field: key.field)
+                    continue
+                }
                 let origin = result.outcome == .conflict ? "overruled" : "push"
                 if let open = group, open.row.entity == key.entity, open.row.id == key.id, open.origin == origin {
                     group?.row.fields[key.field] = current
@@ -95,6 +87,33 @@ extension ReplicaStore {
             if let open = group { try fields.apply(open.row, origin: open.origin) }
             try fields.finish()
         }
+    }
+
+    /// Deletes the outbox entries numbered `localSeqs` and returns the field of each. A push
+    /// batch is a run of the outbox in `local_seq` order, so its entries are read, and most
+    /// often deleted, as one range of the primary key.
+    private static func removeAcknowledgedEntries(_ db: Database, _ localSeqs: [Int64]) throws -> [Int64: FieldKey] {
+        guard let low = localSeqs.min(), let high = localSeqs.max() else { return [:] }
+        let acknowledged = Set(localSeqs)
+        var entries: [Int64: FieldKey] = [:]
+        var othersInRange = false
+        let found = try Row.fetchCursor(db.cachedStatement(sql: "SELECT local_seq, entity, row_id, field FROM outbox WHERE local_seq BETWEEN ? AND ?"),
+                                        arguments: [low, high])
+        while let entry = try found.next() {
+            let localSeq: Int64 = entry[0]
+            if acknowledged.contains(localSeq) {
+                entries[localSeq] = FieldKey(entity: entry[1], id: entry[2], field: entry[3])
+            } else {
+                othersInRange = true
+            }
+        }
+        if othersInRange {
+            let delete = try db.cachedStatement(sql: "DELETE FROM outbox WHERE local_seq = ?")
+            for localSeq in entries.keys { try delete.execute(arguments: [localSeq]) }
+        } else {
+            try db.cachedStatement(sql: "DELETE FROM outbox WHERE local_seq BETWEEN ? AND ?").execute(arguments: [low, high])
+        }
+        return entries
     }
 
     /// One field of one row.

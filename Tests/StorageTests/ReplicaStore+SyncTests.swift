@@ -163,6 +163,60 @@ import TestSupport
         #expect(again.last!.change.field == field && again.last!.localSeq > all.last!.localSeq)
     }
 
+    @Test("an accepted change takes the server's sequence without reading its row or writing history; an overruled one is written as pulled")
+    func acceptedAcknowledgementsWriteOnlyVersions() throws {
+        let store = try ReplicaStore.inMemory(analyst: "alice")
+        let accepted = try store.insert(.commitments, values: ["title": .text("Fund"), "party": .text("UK"), "status": .text("pledged")])
+        let overruled = try store.insert(.commitments, values: ["title": .text("Plan"), "party": .text("ASEAN"), "status": .text("pledged")])
+        let batch = try store.beginPush(limit: 100)
+        let historyBefore = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM history") }
+        var seq: Int64 = 40
+        let results = batch.map { pushed in
+            seq += 1
+            guard pushed.change.id == overruled && pushed.change.field == "status" else {
+                return PushResult(localSeq: pushed.localSeq, outcome: .accepted, seq: seq,
+                                  current: PulledField(value: pushed.change.value, seq: seq, hlc: pushed.change.hlc, replicaID: "r-alice", analyst: "alice"))
+            }
+            // Bob's later status stands; alice's is kept in a conflict record.
+            return PushResult(localSeq: pushed.localSeq, outcome: .conflict, current: PulledField(
+                value: .text("delivered"), seq: 7, hlc: HLCTimestamp(rawValue: pushed.change.hlc.rawValue + 1), replicaID: "r-bob", analyst: "bob"))
+        }
+        let executed = try store.statements { try store.applyAcknowledgements(results) }
+        // One row read, the overruled one's; one history line, its status.
+        let rowReads = executed.filter { $0.sql.hasPrefix("SELECT") && $0.sql.contains("FROM commitments WHERE id") }
+        #expect(rowReads.map(\.expanded).map { $0.contains(overruled.text) } == [true])
+        try store.writer.read { db in
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM history") == historyBefore! + 1)
+            #expect(try String.fetchOne(db, sql: "SELECT origin FROM history ORDER BY seq DESC LIMIT 1") == "overruled")
+            let versions = try Row.fetchAll(db, sql: "SELECT row_id, field, server_seq, replica_id FROM field_versions ORDER BY row_id, field")
+            #expect(versions.count == 6)
+            for version in versions {
+                let index = try #require(batch.firstIndex { $0.change.id.text == version["row_id"] && $0.change.field == version["field"] })
+                let bobs = batch[index].change.id == overruled && batch[index].change.field == "status"
+                #expect(version["server_seq"] == (bobs ? 7 : Int64(41 + index)))
+                #expect(version["replica_id"] == (bobs ? "r-bob" : "r-alice"))
+            }
+            #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") == 0)
+        }
+        #expect(try store.record(.commitments, id: accepted)?.values["status"] == .text("pledged"))
+        #expect(try store.record(.commitments, id: overruled)?.values["status"] == .text("delivered"))
+    }
+
+    @Test("an entry inside an acknowledged batch's range that the answer leaves out stays in the outbox")
+    func entriesLeftOutOfAnAnswerStay() throws {
+        let store = try ReplicaStore.inMemory(analyst: "alice")
+        try store.insert(.commitments, values: ["title": .text("Fund"), "party": .text("UK"), "status": .text("pledged")])
+        let batch = try store.beginPush(limit: 100)
+        #expect(batch.count == 3)
+        let answered = [batch[0], batch[2]].enumerated().map { index, pushed in
+            PushResult(localSeq: pushed.localSeq, outcome: .accepted, seq: Int64(index + 1),
+                       current: PulledField(value: pushed.change.value, seq: Int64(index + 1), hlc: pushed.change.hlc, replicaID: "r-alice", analyst: "alice"))
+        }
+        try store.applyAcknowledgements(answered)
+        let left = try store.writer.read { db in try Int64.fetchAll(db, sql: "SELECT local_seq FROM outbox") }
+        #expect(left == [batch[1].localSeq])
+    }
+
     @Test("an acknowledgement takes each field's last answer in the batch, and leaves alone a field edited since it was sent")
     func acknowledgementsOfAResentBatch() throws {
         let store = try ReplicaStore.inMemory(analyst: "alice")
