@@ -53,6 +53,36 @@ import TestSupport
         #expect(Role.reader.canPush == false && Role.editor.canPush && Role.admin.canPush)
     }
 
+    @Test("a store made before the audit lost its row index opens migrated, its audit rows kept, and pushes")
+    func auditWithoutRowIndex() throws {
+        let directory = try TemporaryDirectory()
+        let path = directory.file("server.db")
+        let old = try DatabaseQueue(path: path)
+        try ServerStore.migrator.migrate(old, upTo: "v1-server")
+        try old.write { db in
+            try db.execute(sql: "INSERT INTO server (singleton, identity, created_at) VALUES (1, 'old-store', '2026-12-01T00:00:00.000Z')")
+            try db.execute(sql: """
+                INSERT INTO audit (seq, entity, row_id, field, new_value, hlc, replica_id, analyst, outcome, at)
+                VALUES (1, 'commitments', 'r', 'title', 'x', 1, 'a-replica', 'alice', 'accepted', '2026-12-01T00:00:00.000Z')
+                """)
+        }
+        #expect(try old.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name = 'audit_row'") } == 1)
+        try old.close()
+
+        let store = try ServerStore.open(at: path)
+        #expect(try store.identity() == "old-store")
+        _ = try store.applyPush([change(1, "title", .text("£17m"), at: t1)], from: alice)
+        let (index, outcomes, autocheckpoint) = try store.writer.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE name = 'audit_row'"),
+             try String.fetchAll(db, sql: "SELECT outcome FROM audit ORDER BY id"),
+             try Int.fetchOne(db, sql: "PRAGMA wal_autocheckpoint"))
+        }
+        #expect(index == 0)
+        // The old row, and the title with its row's `deleted` from the push.
+        #expect(outcomes == ["accepted", "accepted", "accepted"])
+        #expect(autocheckpoint == 10_000)
+    }
+
     @Test("a push is applied in order with gap-free sequences, and a resent batch is not applied twice")
     func pushAndResend() throws {
         let store = try ServerStore.inMemory()
