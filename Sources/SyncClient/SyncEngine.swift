@@ -14,7 +14,7 @@ public struct SyncConfiguration: Sendable {
     /// Start over from cursor 0 with whatever server answers (after a server was replaced).
     public var reclone = false
     /// Changes per push (the server's limit caps it).
-    public var pushBatch = 500
+    public var pushBatch = 1000
     /// Push batches sent and not yet acknowledged, at most: 1 or 2 (protocol 4 allows two; an
     /// older server gets one at a time).
     public var pushesInFlight = 2
