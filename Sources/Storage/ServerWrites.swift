@@ -15,11 +15,9 @@ extension ServerStore {
         private let at: String
         private var lastSeq: Int64
         private let firstSeq: Int64
-        /// Every field of the rows read so far, as this transaction leaves it.
-        private var fields: [FieldKey: StoredField] = [:]
-        private var rowsRead = Set<RowKey>()
-        /// The fields written (their latest version is in `fields`).
-        private var written = Set<FieldKey>()
+        /// The rows touched so far: every field of each as this transaction leaves it, and which
+        /// of them it wrote. Keyed by row, then by field, so a change hashes its row id once.
+        private var rows: [RowKey: RowFields] = [:]
         /// The audit rows, column after column, in order.
         private var audits: RowValues = []
 
@@ -28,9 +26,12 @@ extension ServerStore {
             var id: String
         }
 
-        struct FieldKey: Hashable {
-            var row: RowKey
-            var field: String
+        struct RowFields {
+            /// The store's fields were read (a row written before it was read is an import's new one).
+            var read = false
+            var fields: [String: StoredField] = [:]
+            /// The fields written (their latest version is in `fields`).
+            var written: Set<String> = []
         }
 
         init(_ db: Database, wallMillis: Int64) throws {
@@ -42,37 +43,43 @@ extension ServerStore {
 
         /// The field as the store holds it now, this transaction's writes included.
         mutating func stored(_ entity: String, _ id: RecordID, _ field: String) throws -> StoredField? {
-            let row = RowKey(entity: entity, id: id.text)
-            if rowsRead.insert(row).inserted {
-                let statement = try db.cachedStatement(sql: """
-                    SELECT field, value, seq, hlc, replica_id, analyst FROM fields WHERE entity = ? AND row_id = ?
-                    """)
-                let cursor = try Row.fetchCursor(statement, arguments: [entity, id.text])
-                while let found = try cursor.next() {
-                    let key = FieldKey(row: row, field: found[0])
-                    // A field written before its row was read (an import's new row) is newer.
-                    guard fields[key] == nil else { continue }
-                    fields[key] = StoredField(
-                        stamp: FieldStamp(value: found[1] ?? .null, seq: found[2], hlc: found[3], replicaID: found[4]),
-                        analyst: found[5]
-                    )
-                }
+            let key = RowKey(entity: entity, id: id.text)
+            if let row = rows[key], row.read { return row.fields[field] }
+            var row = rows[key] ?? RowFields()
+            row.read = true
+            let statement = try db.cachedStatement(sql: """
+                SELECT field, value, seq, hlc, replica_id, analyst FROM fields WHERE entity = ? AND row_id = ?
+                """)
+            let cursor = try Row.fetchCursor(statement, arguments: [entity, id.text])
+            while let found = try cursor.next() {
+                let name: String = found[0]
+                // A field written before its row was read (an import's new row) is newer.
+                guard row.fields[name] == nil else { continue }
+                row.fields[name] = StoredField(
+                    stamp: FieldStamp(value: found[1] ?? .null, seq: found[2], hlc: found[3], replicaID: found[4]),
+                    analyst: found[5]
+                )
             }
-            return fields[FieldKey(row: row, field: field)]
+            rows[key] = row
+            return row.fields[field]
         }
 
         /// Writes a field at the next sequence and audits it; returns the sequence.
         @discardableResult
         mutating func write(_ change: FieldChange, by pusher: Pusher, old: FieldValue?, outcome: String) -> Int64 {
             lastSeq += 1
-            let key = FieldKey(row: RowKey(entity: change.entity, id: change.id.text), field: change.field)
-            fields[key] = StoredField(
+            let stored = StoredField(
                 stamp: FieldStamp(value: change.value, seq: lastSeq, hlc: change.hlc, replicaID: pusher.replicaID),
                 analyst: pusher.analyst
             )
-            written.insert(key)
+            Self.record(stored, of: change.field, in: &rows[RowKey(entity: change.entity, id: change.id.text), default: RowFields()])
             audit(seq: lastSeq, change, by: pusher, old: old, outcome: outcome)
             return lastSeq
+        }
+
+        private static func record(_ stored: StoredField, of field: String, in row: inout RowFields) {
+            row.fields[field] = stored
+            row.written.insert(field)
         }
 
         /// An audit row for an outcome that wrote nothing (`seq` nil) or for `write`.
@@ -85,14 +92,14 @@ extension ServerStore {
         /// Writes what was gathered: the fields in primary-key order, the audit rows in the order
         /// they happened, and the last sequence.
         func finish() throws {
-            let keys = written.sorted { ($0.row.entity, $0.row.id, $0.field) < ($1.row.entity, $1.row.id, $1.field) }
             var values: RowValues = []
-            values.reserveCapacity(keys.count * 8)
-            for key in keys {
-                let field = fields[key]!
-                values += [key.row.entity.databaseValue, key.row.id.databaseValue, key.field.databaseValue,
-                           field.stamp.value.databaseValue, field.stamp.seq.databaseValue, field.stamp.hlc.databaseValue,
-                           field.stamp.replicaID.databaseValue, field.analyst.databaseValue]
+            for (key, row) in rows.sorted(by: { ($0.key.entity, $0.key.id) < ($1.key.entity, $1.key.id) }) where !row.written.isEmpty {
+                for field in row.written.sorted() {
+                    let stored = row.fields[field]!
+                    values += [key.entity.databaseValue, key.id.databaseValue, field.databaseValue,
+                               stored.stamp.value.databaseValue, stored.stamp.seq.databaseValue, stored.stamp.hlc.databaseValue,
+                               stored.stamp.replicaID.databaseValue, stored.analyst.databaseValue]
+                }
             }
             try db.insertRows(
                 into: "fields", columns: ["entity", "row_id", "field", "value", "seq", "hlc", "replica_id", "analyst"], values: values,
