@@ -210,6 +210,10 @@ struct Bench {
             try ([lines[0]] + mine).joined(separator: "\n").write(toFile: path("writer-\(writer).csv"), atomically: true, encoding: .utf8)
             try commands.accord(["import", "--replica", path(replica), path("writer-\(writer).csv")])
         }
+        // The files of the steps before (clones, replicas, copies: hundreds of megabytes) go to
+        // disk first: the kernel writing them back during the 20 syncs moved this figure by a
+        // fifth from one run to the next.
+        try commands.run("sync", [])
         let commands = self.commands
         let startMillis = Date().timeIntervalSince1970 * 1000, start = Commands.now()
         let outputs = try concurrently(writers) { writer in
