@@ -6,6 +6,12 @@ import TestSupport
 @testable import Storage
 
 @Suite struct ReplicaStoreSyncTests {
+    /// The server's answer that alice's change stands at `seq`.
+    func accepted(_ pushed: PushedChange, seq: Int64) -> PushResult {
+        PushResult(localSeq: pushed.localSeq, outcome: .accepted, seq: seq,
+                   current: PulledField(value: pushed.change.value, seq: seq, hlc: pushed.change.hlc, replicaID: "r-alice", analyst: "alice"))
+    }
+
     /// The lines of SQLite's query plan of `sql` that scan the outbox table.
     func outboxScans(_ sql: String, in store: ReplicaStore) throws -> [String] {
         try store.writer.read { db in
@@ -112,9 +118,7 @@ import TestSupport
         let acknowledged = try store.beginPush(limit: 10)
         let inFlight = try store.beginPush(limit: 20).filter { $0.localSeq > acknowledged.last!.localSeq }
         let results = acknowledged.enumerated().map { index, pushed in
-            PushResult(localSeq: pushed.localSeq, outcome: .accepted, seq: Int64(index + 1),
-                       current: PulledField(value: pushed.change.value, seq: Int64(index + 1), hlc: pushed.change.hlc,
-                                            replicaID: "r-alice", analyst: "alice"))
+            accepted(pushed, seq: Int64(index + 1))
         }
         let bob = { (value: String, seq: Int64) in
             PulledField(value: .text(value), seq: seq, hlc: HLCTimestamp(rawValue: 1 << 20), replicaID: "r-bob", analyst: "bob")
@@ -166,7 +170,7 @@ import TestSupport
     @Test("an accepted change takes the server's sequence without reading its row or writing history; an overruled one is written as pulled")
     func acceptedAcknowledgementsWriteOnlyVersions() throws {
         let store = try ReplicaStore.inMemory(analyst: "alice")
-        let accepted = try store.insert(.commitments, values: ["title": .text("Fund"), "party": .text("UK"), "status": .text("pledged")])
+        let standing = try store.insert(.commitments, values: ["title": .text("Fund"), "party": .text("UK"), "status": .text("pledged")])
         let overruled = try store.insert(.commitments, values: ["title": .text("Plan"), "party": .text("ASEAN"), "status": .text("pledged")])
         let batch = try store.beginPush(limit: 100)
         let historyBefore = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM history") }
@@ -174,8 +178,7 @@ import TestSupport
         let results = batch.map { pushed in
             seq += 1
             guard pushed.change.id == overruled && pushed.change.field == "status" else {
-                return PushResult(localSeq: pushed.localSeq, outcome: .accepted, seq: seq,
-                                  current: PulledField(value: pushed.change.value, seq: seq, hlc: pushed.change.hlc, replicaID: "r-alice", analyst: "alice"))
+                return accepted(pushed, seq: seq)
             }
             // Bob's later status stands; alice's is kept in a conflict record.
             return PushResult(localSeq: pushed.localSeq, outcome: .conflict, current: PulledField(
@@ -198,7 +201,7 @@ import TestSupport
             }
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") == 0)
         }
-        #expect(try store.record(.commitments, id: accepted)?.values["status"] == .text("pledged"))
+        #expect(try store.record(.commitments, id: standing)?.values["status"] == .text("pledged"))
         #expect(try store.record(.commitments, id: overruled)?.values["status"] == .text("delivered"))
     }
 
@@ -209,8 +212,7 @@ import TestSupport
         let batch = try store.beginPush(limit: 100)
         #expect(batch.count == 3)
         let answered = [batch[0], batch[2]].enumerated().map { index, pushed in
-            PushResult(localSeq: pushed.localSeq, outcome: .accepted, seq: Int64(index + 1),
-                       current: PulledField(value: pushed.change.value, seq: Int64(index + 1), hlc: pushed.change.hlc, replicaID: "r-alice", analyst: "alice"))
+            accepted(pushed, seq: Int64(index + 1))
         }
         try store.applyAcknowledgements(answered)
         let left = try store.writer.read { db in try Int64.fetchAll(db, sql: "SELECT local_seq FROM outbox") }
