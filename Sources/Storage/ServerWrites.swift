@@ -32,6 +32,11 @@ extension ServerStore {
             var fields: [String: StoredField] = [:]
             /// The fields written (their latest version is in `fields`).
             var written: Set<String> = []
+
+            mutating func record(_ stored: StoredField, of field: String) {
+                fields[field] = stored
+                written.insert(field)
+            }
         }
 
         init(_ db: Database, wallMillis: Int64) throws {
@@ -72,14 +77,9 @@ extension ServerStore {
                 stamp: FieldStamp(value: change.value, seq: lastSeq, hlc: change.hlc, replicaID: pusher.replicaID),
                 analyst: pusher.analyst
             )
-            Self.record(stored, of: change.field, in: &rows[RowKey(entity: change.entity, id: change.id.text), default: RowFields()])
+            rows[RowKey(entity: change.entity, id: change.id.text), default: RowFields()].record(stored, of: change.field)
             audit(seq: lastSeq, change, by: pusher, old: old, outcome: outcome)
             return lastSeq
-        }
-
-        private static func record(_ stored: StoredField, of field: String, in row: inout RowFields) {
-            row.fields[field] = stored
-            row.written.insert(field)
         }
 
         /// An audit row for an outcome that wrote nothing (`seq` nil) or for `write`.
