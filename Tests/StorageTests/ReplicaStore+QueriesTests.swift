@@ -78,6 +78,30 @@ import TestSupport
         #expect(try store.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM replica") } == before)
     }
 
+    @Test("an import of more new rows than one write holds is still all or nothing, and lands every row when good")
+    func importManyNewRows() throws {
+        let store = try ReplicaStore.inMemory()
+        let count = ReplicaStore.newRowsPerWrite * 2 + 7
+        let ids = (0..<count).map { _ in RecordID.generate().text }
+        let lines = ids.enumerated().map { "\($1),Row \($0),P,\($0)" }.joined(separator: "\n")
+        // The last line repeats the first id, which only the store can see: the first writes of
+        // new rows are done when it reads that line.
+        let bad = try Interchange.parseCSV("id,title,party,notes\n\(lines)\n\(ids[0]),Again,P,again\n", schema: .commitments)
+        let error = #expect(throws: StoreError.self) { try store.importRows(.commitments, bad) }
+        #expect(error?.message.hasPrefix("line \(count + 2):") == true, "\(String(describing: error))")
+        for table in ["commitments", "outbox", "history", "field_versions"] { #expect(try store.count(table) == 0) }
+
+        let good = try Interchange.parseCSV("id,title,party,notes\n\(lines)\n", schema: .commitments)
+        #expect(try store.importRows(.commitments, good).inserted == count)
+        #expect(try store.count("commitments") == count)
+        #expect(try store.count("history") == count)
+        // title, party and notes: an entry and a version a field.
+        #expect(try store.count("outbox") == count * 3)
+        #expect(try store.count("field_versions") == count * 3)
+        let notes = try store.writer.read { db in try String.fetchAll(db, sql: "SELECT notes FROM commitments") }
+        #expect(Set(notes) == Set((0..<count).map(String.init)))
+    }
+
     @Test("importing rows with existing ids edits only the fields that differ")
     func importUpdates() throws {
         let store = try ReplicaStore.inMemory()
