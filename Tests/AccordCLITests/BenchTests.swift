@@ -32,6 +32,11 @@ import TestSupport
         // Import and clone are also measured against SQLite writing the tables they made.
         let rewrites = figures.filter { $0["reference"] as? String == "SQLite writing the replica's tables" }.compactMap { $0["name"] as? String }
         #expect(rewrites == ["accord import of 120 rows", "clone of 120 rows"])
+        // And two floors of those targets against the same reference as the targets.
+        for floor in ["SQLite writing the commitments table and its full-text index alone", "gzip -6 of the CSV export"] {
+            let figure = figures.first { $0["name"] as? String == floor }
+            #expect(figure?["reference"] as? String == "sqlite3 .import", "\(floor): \(String(describing: figure))")
+        }
         // Bytes on the wire are counted at the socket: a clone of 120 rows is more than a hello.
         let clone = figures.first { $0["name"] as? String == "clone of 120 rows, on the wire" }
         #expect((clone?["value"] as? Double ?? 0) > 5_000)
