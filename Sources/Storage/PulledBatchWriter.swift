@@ -71,10 +71,17 @@ struct PulledBatchWriter {
     }
 
     /// The fields of a row with an outbox entry, read once for consecutive calls about one row.
+    /// A row created here and not pushed yet, whose id the server has too, first gets an entry
+    /// per field it will send (`NewRowEntry.materialize`): its other fields take the server's.
     private mutating func pending(_ key: RowKey) throws -> Set<String> {
         if outboxEmpty { return [] }
         if let last = lastPending, last.key == key { return last.fields }
-        let fields = try Set(String.fetchAll(db.cachedStatement(sql: ReplicaStore.pendingEntrySQL), arguments: [key.entity, key.id]))
+        let statement = try db.cachedStatement(sql: ReplicaStore.pendingEntrySQL)
+        var fields = try Set(String.fetchAll(statement, arguments: [key.entity, key.id]))
+        if fields.contains(NewRowEntry.field) {
+            try NewRowEntry.materialize(db, entity: key.entity, id: key.id)
+            fields = try Set(String.fetchAll(statement, arguments: [key.entity, key.id]))
+        }
         lastPending = (key, fields)
         return fields
     }

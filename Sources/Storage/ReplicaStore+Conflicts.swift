@@ -85,6 +85,7 @@ extension ReplicaStore {
             }
             // The conflict settles the value it recorded. If the field has moved on since (a
             // later edit here or from sync), resolving blind would overwrite that edit.
+            try NewRowEntry.materialize(db, entity: entity, id: rowID)
             let version = try Row.fetchOne(db, sql: "SELECT hlc, replica_id FROM field_versions WHERE entity = ? AND row_id = ? AND field = ?",
                                            arguments: [entity, rowID, field])
             let pending = try Bool.fetchOne(db, sql: "SELECT 1 FROM outbox WHERE entity = ? AND row_id = ? AND field = ? LIMIT 1",

@@ -80,33 +80,31 @@ extension ReplicaStore {
         try insertValidated(db, schema, [(id, values)], context: context)
     }
 
-    /// Writes new rows whose values are validated and whose ids are not here yet: each row, a
-    /// version and an outbox entry per set field (every base is 0), and one history entry that
-    /// records the creation with the first values as a JSON object (field `*`; later edits
+    /// Writes new rows whose values are validated and whose ids are not here yet: each row, one
+    /// outbox entry for it (`NewRowEntry`: its set fields are pushed as the row holds them then,
+    /// every base 0; the versions come with the server's acknowledgement), and one history entry
+    /// that records the creation with the first values as a JSON object (field `*`; later edits
     /// record old → new per field). Many rows to a statement (`Database.insertRows`).
     static func insertValidated(
         _ db: Database, _ schema: EntitySchema, _ rows: [(id: RecordID, values: [String: FieldValue])], context: EditContext
     ) throws {
         let entity = schema.name.databaseValue, hlc = context.hlc.databaseValue
         let replica = context.replicaID.databaseValue, analyst = context.analyst.databaseValue
-        var table: RowValues = [], versions: RowValues = [], outbox: RowValues = [], history: RowValues = []
+        let newRow = NewRowEntry.field.databaseValue, noBase = 0.databaseValue
+        var number = try NewRowEntry.highestNumber(db)
+        var table: RowValues = [], outbox: RowValues = [], history: RowValues = []
         table.reserveCapacity(rows.count * (schema.fieldNames.count + 1))
         for (id, values) in rows {
             let row = id.databaseValue
             table.append(row)
-            for name in schema.fieldNames {
-                let value = values[name] ?? .null
-                table.append(value.databaseValue)
-                guard value != .null else { continue }
-                versions += [entity, row, name.databaseValue, .null, hlc, replica, analyst]
-                outbox += [entity, row, name.databaseValue, value.databaseValue, 0.databaseValue, hlc]
-            }
+            for name in schema.fieldNames { table.append((values[name] ?? .null).databaseValue) }
+            number += NewRowEntry.span
+            outbox += [number.databaseValue, entity, row, newRow, noBase, hlc]
             let created = Interchange.jsonLine(EntityRow(entity: schema.name, id: id, values: values), schema: schema)
             history += [entity, row, "*".databaseValue, .null, created.databaseValue, hlc, replica, analyst, "created".databaseValue]
         }
         try db.insertRows(into: schema.name, columns: ["id"] + schema.fieldNames, values: table)
-        try db.insertRows(into: "field_versions", columns: ["entity", "row_id", "field", "server_seq", "hlc", "replica_id", "analyst"], values: versions)
-        try db.insertRows(into: "outbox", columns: ["entity", "row_id", "field", "value", "base_seq", "hlc"], values: outbox)
+        try db.insertRows(into: "outbox", columns: ["local_seq", "entity", "row_id", "field", "base_seq", "hlc"], values: outbox)
         try db.insertRows(into: "history", columns: ["entity", "row_id", "field", "old_value", "new_value", "hlc", "replica_id", "analyst", "origin"],
                           values: history)
     }
@@ -150,7 +148,8 @@ extension ReplicaStore {
     }
 
     /// Writes the bookkeeping of one changed field: its version, the outbox entry (collapsing
-    /// into an unsent entry for the same field: latest value, first base) and the history.
+    /// into an unsent entry for the same field: latest value, first base; none when the row's
+    /// own unsent `NewRowEntry` will send it) and the history.
     static func recordLocalChange(
         _ db: Database, _ schema: EntitySchema, id: RecordID, field: String,
         old: FieldValue, new: FieldValue, context: EditContext
@@ -172,11 +171,14 @@ extension ReplicaStore {
             ON CONFLICT (entity, row_id, field) DO UPDATE SET
                 hlc = excluded.hlc, replica_id = excluded.replica_id, analyst = excluded.analyst
             """).execute(arguments: [entity, id, field, context.hlc, context.replicaID, context.analyst])
-        try db.cachedStatement(sql: """
-            INSERT INTO outbox (entity, row_id, field, value, base_seq, alive_base_seq, hlc) VALUES (?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (entity, row_id, field) WHERE sent = 0 DO UPDATE SET
-                value = excluded.value, hlc = excluded.hlc
-            """).execute(arguments: [entity, id, field, new, base, aliveBase, context.hlc])
+        // A row created here and not pushed yet sends the edited value with its own entry.
+        if try !NewRowEntry.exists(db, entity: entity, id: id) {
+            try db.cachedStatement(sql: """
+                INSERT INTO outbox (entity, row_id, field, value, base_seq, alive_base_seq, hlc) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (entity, row_id, field) WHERE sent = 0 DO UPDATE SET
+                    value = excluded.value, hlc = excluded.hlc
+                """).execute(arguments: [entity, id, field, new, base, aliveBase, context.hlc])
+        }
         try db.cachedStatement(sql: """
             INSERT INTO history (entity, row_id, field, old_value, new_value, hlc, replica_id, analyst, origin)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'local')

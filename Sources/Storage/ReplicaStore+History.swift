@@ -2,13 +2,22 @@ import Domain
 import GRDB
 
 extension ReplicaStore {
-    /// The version of every field of a row that has one, by field name.
+    /// The version of every field of a row that has one, by field name. A field written here
+    /// whose push the server has not acknowledged yet may have no `field_versions` row (a row
+    /// created here, `NewRowEntry`): its version is its outbox entry's time, by this replica.
     public func versions(_ schema: EntitySchema, id: RecordID) throws -> [String: FieldVersion] {
         try reading { db in
-            let pending = try Set(String.fetchAll(
-                db, sql: "SELECT DISTINCT field FROM outbox WHERE entity = ? AND row_id = ?",
-                arguments: [schema.name, id]
-            ))
+            var entries: [String: HLCTimestamp] = [:]
+            for entry in try Row.fetchAll(db, sql: "SELECT local_seq, field, hlc FROM outbox WHERE entity = ? AND row_id = ? ORDER BY local_seq",
+                                          arguments: [schema.name, id]) {
+                guard entry[1] == NewRowEntry.field else {
+                    entries[entry[1]] = HLCTimestamp(rawValue: entry[2])
+                    continue
+                }
+                for pushed in try NewRowEntry.changes(db, number: entry[0], entity: schema.name, id: id, hlc: HLCTimestamp(rawValue: entry[2])) {
+                    entries[pushed.change.field] = pushed.change.hlc
+                }
+            }
             let rows = try Row.fetchAll(
                 db, sql: "SELECT * FROM field_versions WHERE entity = ? AND row_id = ?",
                 arguments: [schema.name, id]
@@ -18,8 +27,12 @@ extension ReplicaStore {
                 let field: String = row["field"]
                 versions[field] = FieldVersion(
                     serverSeq: row["server_seq"], hlc: row["hlc"], replicaID: row["replica_id"],
-                    analyst: row["analyst"], pending: pending.contains(field)
+                    analyst: row["analyst"], pending: entries[field] != nil
                 )
+            }
+            let identity = try Self.identity(db)
+            for (field, hlc) in entries where versions[field] == nil {
+                versions[field] = FieldVersion(serverSeq: nil, hlc: hlc, replicaID: identity.replicaID, analyst: identity.analyst, pending: true)
             }
             return versions
         }

@@ -31,7 +31,8 @@ extension ReplicaStore {
                 identity: try Self.identity(db),
                 liveRows: live,
                 deletedRows: deleted,
-                pendingChanges: try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox") ?? 0,
+                pendingChanges: (try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE field != '*'") ?? 0)
+                    + (try NewRowEntry.pendingFieldCount(db)),
                 openConflicts: try Self.openConflictCount(db),
                 digest: try Self.digest(db)
             )

@@ -18,11 +18,13 @@ extension ReplicaStore {
         }
     }
 
-    /// The next outbox entries in order, at most `limit` and about `maxBytes` of values (at
-    /// least one), marked sent in the same transaction: from now on they are frozen (a later
+    /// The next outbox entries in order, at most `limit` changes and about `maxBytes` of values
+    /// (at least one), marked sent in the same transaction: from now on they are frozen (a later
     /// edit of the field gets an entry of its own), and a batch cut off before its
-    /// acknowledgement is simply sent again. `after`: the last entry of a batch still on its way
-    /// (a push sent before the one before it was acknowledged); 0 starts from the first entry.
+    /// acknowledgement is simply sent again. A new row's entry (`NewRowEntry`) goes whole or
+    /// waits for the next batch; it leaves the outbox as the sent entries of its fields. `after`:
+    /// the last entry of a batch still on its way (a push sent before the one before it was
+    /// acknowledged); 0 starts from the first entry.
     public func beginPush(limit: Int, maxBytes: Int = .max, after: Int64 = 0) throws -> [PushedChange] {
         // Most syncs find the outbox empty: a read says so without a write transaction.
         guard try reading({ db in try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox)")) }) == true else {
@@ -31,21 +33,56 @@ extension ReplicaStore {
         return try writer.write { db in
             var changes: [PushedChange] = []
             var bytes = 0
+            // New rows' entries read in this batch, and the entries of their fields to write.
+            var newRows: [Int64] = [], fieldEntries: RowValues = []
+            // Each change's JSON is its value plus well under 512 bytes of names and numbers.
+            func size(_ value: FieldValue) -> Int { (value.text?.utf8.count ?? 20) + 512 }
             let cursor = try Row.fetchCursor(db.cachedStatement(sql: """
                 SELECT local_seq, entity, row_id, field, value, hlc, base_seq, alive_base_seq FROM outbox
                 WHERE local_seq > ? ORDER BY local_seq LIMIT ?
                 """), arguments: [after, limit])
+            func fits(_ count: Int, _ size: Int) -> Bool { changes.count + count <= limit && bytes + size <= maxBytes }
             while let row = try cursor.next() {
+                let field: String = row[3]
+                if field == NewRowEntry.field {
+                    let fields = try NewRowEntry.changes(db, number: row[0], entity: row[1], id: row[2], hlc: row[5])
+                    let rowBytes = fields.reduce(0) { $0 + size($1.change.value) }
+                    if fits(fields.count, rowBytes) {
+                        bytes += rowBytes
+                        changes += fields
+                        newRows.append(row[0])
+                        for field in fields {
+                            fieldEntries += [field.localSeq.databaseValue, field.change.entity.databaseValue, field.change.id.databaseValue,
+                                             field.change.field.databaseValue, field.change.value.databaseValue,
+                                             field.change.hlc.databaseValue, 0.databaseValue, 1.databaseValue]
+                        }
+                        continue
+                    }
+                    if !changes.isEmpty { break }
+                    // Alone more than a batch holds: its fields get entries of their own, and
+                    // this batch takes the first of them.
+                    try NewRowEntry.materialize(db, entity: row[1], id: row[2])
+                    for field in fields {
+                        if !changes.isEmpty && !fits(1, size(field.change.value)) { break }
+                        bytes += size(field.change.value)
+                        changes.append(field)
+                    }
+                    break
+                }
                 let value: FieldValue = row[4] ?? .null
-                // Each change's JSON is its value plus well under 512 bytes of names and numbers.
-                let size = (value.text?.utf8.count ?? 20) + 512
-                if !changes.isEmpty && bytes + size > maxBytes { break }
-                bytes += size
+                if !changes.isEmpty && !fits(1, size(value)) { break }
+                bytes += size(value)
                 changes.append(PushedChange(
                     localSeq: row[0],
-                    change: FieldChange(entity: row[1], id: row[2], field: row[3], value: value, hlc: row[5]),
+                    change: FieldChange(entity: row[1], id: row[2], field: field, value: value, hlc: row[5]),
                     baseSeq: row[6], aliveBaseSeq: row[7]
                 ))
+            }
+            if !newRows.isEmpty {
+                let delete = try db.cachedStatement(sql: "DELETE FROM outbox WHERE local_seq = ?")
+                for number in newRows { try delete.execute(arguments: [number]) }
+                try db.insertRows(into: "outbox", columns: ["local_seq", "entity", "row_id", "field", "value", "hlc", "base_seq", "sent"],
+                                  values: fieldEntries)
             }
             guard let last = changes.last else { return [] }
             try db.cachedStatement(sql: "UPDATE outbox SET sent = 1 WHERE local_seq <= ? AND sent = 0").execute(arguments: [last.localSeq])
@@ -137,22 +174,28 @@ extension ReplicaStore {
 
     /// Moves never-sent outbox entries numbered at or below the server's high-water mark for
     /// this replica (a replica restored from a copy reuses numbers the server has seen) above
-    /// everything, so the server does not take them for duplicates. Returns how many moved.
+    /// everything, so the server does not take them for duplicates; a new row's entry moves when
+    /// the numbers it keeps below itself for its fields (`NewRowEntry.span`) reach the mark, and
+    /// keeps them at its new place. Returns how many moved.
     @discardableResult
     public func renumberOutbox(aboveServerHighWater highWater: Int64) throws -> Int {
+        // A new row's entry is stale when the lowest number it keeps for its fields is.
+        let staleSQL = """
+            FROM outbox WHERE local_seq <= ?1 + \(NewRowEntry.span - 1) AND sent = 0 AND (local_seq <= ?1 OR field = '\(NewRowEntry.field)')
+            """
         let stale = try reading { db in
-            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM outbox WHERE sent = 0 AND local_seq <= ?)"), arguments: [highWater])
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 \(staleSQL))"), arguments: [highWater])
         }
         guard stale == true else { return 0 }
         return try writer.write { db in
-            let stale = try Int64.fetchAll(db, sql: "SELECT local_seq FROM outbox WHERE sent = 0 AND local_seq <= ? ORDER BY local_seq",
-                                           arguments: [highWater])
+            let stale = try Row.fetchAll(db, sql: "SELECT local_seq, field \(staleSQL) ORDER BY local_seq", arguments: [highWater])
             guard !stale.isEmpty else { return 0 }
-            let top = max(highWater, try Int64.fetchOne(db.cachedStatement(sql: "SELECT max(local_seq) FROM outbox")) ?? 0)
-            for (index, old) in stale.enumerated() {
-                try db.cachedStatement(sql: "UPDATE outbox SET local_seq = ? WHERE local_seq = ?").execute(arguments: [top + Int64(index) + 1, old])
+            var top = max(highWater, try NewRowEntry.highestNumber(db))
+            for entry in stale {
+                top += (entry[1] as String) == NewRowEntry.field ? NewRowEntry.span : 1
+                try db.cachedStatement(sql: "UPDATE outbox SET local_seq = ? WHERE local_seq = ?").execute(arguments: [top, entry[0] as Int64])
             }
-            try db.cachedStatement(sql: "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'outbox'").execute(arguments: [top + Int64(stale.count)])
+            try db.cachedStatement(sql: "UPDATE sqlite_sequence SET seq = max(seq, ?) WHERE name = 'outbox'").execute(arguments: [top])
             return stale.count
         }
     }
@@ -198,7 +241,7 @@ extension ReplicaStore {
                         FROM \(schema.name) t
                         LEFT JOIN field_versions v ON v.entity = ? AND v.row_id = t.id AND v.field = ?
                         WHERE t.\(field) IS NOT NULL
-                          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity = ? AND o.row_id = t.id AND o.field = ? AND o.sent = 0)
+                          AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.entity = ? AND o.row_id = t.id AND o.field IN (?, '*') AND o.sent = 0)
                         """, arguments: [schema.name, field, clock, schema.name, field, schema.name, field])
                 }
             }

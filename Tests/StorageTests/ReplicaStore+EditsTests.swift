@@ -26,6 +26,21 @@ extension ReplicaStore {
         try writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? 0 }
     }
 
+    /// What a sync does when the server accepts everything waiting in the outbox: the entries
+    /// are sent and leave the outbox, and each field takes the server sequence it was written
+    /// at, from `firstSeq` on. Returns what was pushed.
+    @discardableResult
+    func pushAccepted(firstSeq: Int64 = 1) throws -> [PushedChange] {
+        let pushed = try beginPush(limit: 1_000)
+        let replica = try identity()
+        try applyAcknowledgements(pushed.enumerated().map { index, change in
+            let seq = firstSeq + Int64(index)
+            return PushResult(localSeq: change.localSeq, outcome: .accepted, seq: seq, current: PulledField(
+                value: change.change.value, seq: seq, hlc: change.change.hlc, replicaID: replica.replicaID, analyst: replica.analyst))
+        })
+        return pushed
+    }
+
     /// What sync will do when the server acknowledges a field: record its server sequence.
     func setServerSeq(_ id: RecordID, _ field: String, _ seq: Int64) throws {
         try writer.write { db in
@@ -37,7 +52,7 @@ extension ReplicaStore {
 let minimal: [String: FieldValue] = ["title": .text("£17m to the ASEAN Green Finance Fund"), "party": .text("United Kingdom")]
 
 @Suite struct ReplicaStoreEditsTests {
-    @Test("insert writes the row, a version and an outbox entry per set field, and one history entry")
+    @Test("insert writes the row, one outbox entry for it, and one history entry; its fields' versions are the entry's")
     func insertBookkeeping() throws {
         let store = try ReplicaStore.inMemory(analyst: "alice")
         var values = minimal
@@ -48,11 +63,14 @@ let minimal: [String: FieldValue] = ["title": .text("£17m to the ASEAN Green Fi
         #expect(row["amount"] == .text("17000000"))
         #expect(row.deleted == false)
         let outbox = try store.outbox(id)
-        #expect(Set(outbox.map(\.field)) == ["title", "party", "amount", "currency"])
-        #expect(outbox.allSatisfy { $0.baseSeq == 0 && !$0.sent })
+        #expect(outbox.map(\.field) == ["*"])
+        #expect(outbox.allSatisfy { $0.baseSeq == 0 && !$0.sent && $0.value == .null })
+        #expect(try store.count("field_versions") == 0)
+        #expect(try store.status().pendingChanges == 4)
         let versions = try store.versions(.commitments, id: id)
-        #expect(versions.count == 4)
+        #expect(Set(versions.keys) == ["title", "party", "amount", "currency"])
         #expect(versions["amount"]?.analyst == "alice")
+        #expect(versions["amount"]?.hlc.rawValue == outbox[0].hlc)
         #expect(versions["amount"]?.serverSeq == nil)
         #expect(versions["amount"]?.pending == true)
         let history = try store.history(.commitments, id: id)
@@ -69,20 +87,36 @@ let minimal: [String: FieldValue] = ["title": .text("£17m to the ASEAN Green Fi
             values["notes"] = .text(long + "\(index)")
             try store.insert(.commitments, values: values)
         }
-        #expect(try store.count("outbox") == 9)
+        #expect(try store.count("outbox") == 3)
+        // A new row goes whole: the first row's title, party and notes, not the second's.
         let first = try store.beginPush(limit: 100, maxBytes: 10_000)
-        #expect(first.count < 9 && first.filter { $0.change.field == "notes" }.count == 1)
+        #expect(first.map(\.change.field).sorted() == ["notes", "party", "title"])
         // Unacknowledged entries go again first; one change always goes, however large.
         #expect(try store.beginPush(limit: 100, maxBytes: 1).map(\.localSeq) == [first[0].localSeq])
-        let unsent = try store.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox WHERE sent = 0") }
-        #expect(unsent == 9 - first.count)
+        let unsent = try store.writer.read { db in try String.fetchAll(db, sql: "SELECT field FROM outbox WHERE sent = 0") }
+        #expect(unsent == ["*", "*"])
+    }
+
+    @Test("a new row with more fields than a batch holds is split: its fields get entries of their own and go in order")
+    func newRowLargerThanABatch() throws {
+        let store = try ReplicaStore.inMemory(analyst: "alice")
+        var values = minimal
+        values["notes"] = .text("three fields")
+        let id = try store.insert(.commitments, values: values)
+        let first = try store.beginPush(limit: 2)
+        #expect(first.count == 2)
+        let entries = try store.outbox(id)
+        #expect(entries.map(\.field) == ["title", "party", "notes"] && entries.map(\.sent) == [true, true, false])
+        let second = try store.beginPush(limit: 2, after: first.last!.localSeq)
+        #expect(second.map(\.change.field) == ["notes"] && second[0].localSeq > first.last!.localSeq)
+        #expect(second[0].change.value == .text("three fields") && second[0].baseSeq == 0)
     }
 
     @Test("repeated edits of one field collapse into one entry: latest value, first base")
     func outboxCollapse() throws {
         let store = try ReplicaStore.inMemory()
         let id = try store.insert(.commitments, values: minimal)
-        try store.writer.write { db in try db.execute(sql: "DELETE FROM outbox") } // as if pushed
+        try store.pushAccepted()
         try store.setServerSeq(id, "title", 5)
         try store.update(.commitments, id: id, changes: ["title": .text("first")])
         try store.setServerSeq(id, "title", 9) // even if the known sequence moved meanwhile
@@ -98,8 +132,8 @@ let minimal: [String: FieldValue] = ["title": .text("£17m to the ASEAN Green Fi
     func aliveBaseIsCapturedAtEdit() throws {
         let store = try ReplicaStore.inMemory()
         let id = try store.insert(.commitments, values: minimal)
+        try store.pushAccepted()
         try store.writer.write { db in
-            try db.execute(sql: "DELETE FROM outbox")
             try db.execute(sql: "INSERT INTO field_versions VALUES ('commitments', ?, 'deleted', 7, 0, 'r', 'a')", arguments: [id])
         }
         try store.update(.commitments, id: id, changes: ["status": .text("pledged")])
@@ -113,7 +147,7 @@ let minimal: [String: FieldValue] = ["title": .text("£17m to the ASEAN Green Fi
     func sentEntryIsFrozen() throws {
         let store = try ReplicaStore.inMemory()
         let id = try store.insert(.commitments, values: minimal)
-        try store.writer.write { db in try db.execute(sql: "UPDATE outbox SET sent = 1 WHERE field = 'title'") }
+        _ = try store.beginPush(limit: 100)
         try store.update(.commitments, id: id, changes: ["title": .text("after send")])
         let titles = try store.outbox(id).filter { $0.field == "title" }
         #expect(titles.count == 2)
@@ -144,7 +178,7 @@ let minimal: [String: FieldValue] = ["title": .text("£17m to the ASEAN Green Fi
         #expect(error?.code == .invalid)
         #expect(error?.message.contains("currency") == true)
         #expect(try store.record(.commitments, id: id)?["title"] == minimal["title"])
-        #expect(try store.count("outbox") == 2)
+        #expect(try store.count("outbox") == 1)
         #expect(try store.count("history") == 1)
         #expect(try store.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM replica") } == before)
     }
@@ -153,6 +187,7 @@ let minimal: [String: FieldValue] = ["title": .text("£17m to the ASEAN Green Fi
     func deleteIsATombstone() throws {
         let store = try ReplicaStore.inMemory()
         let id = try store.insert(.commitments, values: minimal)
+        try store.pushAccepted()
         try store.delete(.commitments, id: id)
         let row = try #require(try store.record(.commitments, id: id))
         #expect(row.deleted)
@@ -164,6 +199,44 @@ let minimal: [String: FieldValue] = ["title": .text("£17m to the ASEAN Green Fi
         #expect(throws: StoreError.self) { try store.delete(.commitments, id: id) }
         let editDeleted = #expect(throws: StoreError.self) { try store.update(.commitments, id: id, changes: ["title": .text("x")]) }
         #expect(editDeleted?.code == .deleted)
+    }
+
+    @Test("a row created here and changed before its push sends each field set or edited once, as it stands, with the time of its last edit")
+    func newRowSendsLatestValues() throws {
+        let clock = ManualClock()
+        let store = try ReplicaStore.inMemory(analyst: "alice", wallClock: clock.reader)
+        var values = minimal
+        values["notes"] = .text("first")
+        values["status"] = .text("pledged")
+        let id = try store.insert(.commitments, values: values)
+        let created = try #require(try store.outbox(id).first).hlc
+        clock.now += 1000
+        try store.update(.commitments, id: id, changes: ["notes": .text("second"), "status": .null])
+        clock.now += 1000
+        try store.delete(.commitments, id: id)
+        // The edits wrote no entries of their own: the row's one entry sends what it holds.
+        #expect(try store.outbox(id).map(\.field) == ["*"])
+        // The status it cleared goes too, as a field entry collapsing its edits would have.
+        #expect(try store.status().pendingChanges == 5)
+        let pushed = try store.beginPush(limit: 100)
+        let sent = Dictionary(uniqueKeysWithValues: pushed.map { ($0.change.field, $0) })
+        #expect(Set(sent.keys) == ["title", "party", "notes", "status", "deleted"])
+        #expect(sent["notes"]?.change.value == .text("second") && sent["deleted"]?.change.value == .integer(1))
+        #expect(sent["status"]?.change.value == .null)
+        #expect(sent["title"]?.change.hlc.rawValue == created)
+        #expect(sent["notes"]!.change.hlc > sent["title"]!.change.hlc && sent["deleted"]!.change.hlc > sent["notes"]!.change.hlc)
+        #expect(pushed.allSatisfy { $0.baseSeq == 0 && $0.aliveBaseSeq == 0 })
+        // In outbox order, within the numbers the row's entry kept below itself.
+        let number = try #require(try store.writer.read { db in try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'outbox'") })
+        #expect(pushed.map(\.localSeq) == pushed.map(\.localSeq).sorted())
+        #expect(pushed.allSatisfy { $0.localSeq > number - NewRowEntry.span && $0.localSeq <= number })
+        // They are now the sent entries of those fields; the row's entry is gone.
+        #expect(try store.outbox(id).map(\.field) == pushed.map(\.change.field))
+        #expect(try store.outbox(id).allSatisfy(\.sent))
+        // The next row's entry is numbered above every number this one kept.
+        let next = try store.insert(.commitments, values: minimal)
+        #expect(try store.writer.read { db in try Int64.fetchOne(db, sql: "SELECT local_seq FROM outbox WHERE row_id = ?", arguments: [next]) }
+                    == number + NewRowEntry.span)
     }
 
     @Test("unknown ids are refused")

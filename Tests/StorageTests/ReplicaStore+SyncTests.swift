@@ -144,6 +144,59 @@ import TestSupport
         }
     }
 
+    @Test("a pull that reaches a row created here and not pushed yet keeps the fields its entry sends and takes the others")
+    func pullReachesANewRow() throws {
+        let store = try ReplicaStore.inMemory(analyst: "alice")
+        // The sample's ids are fixed: bob's replica pushed the same row first.
+        let id = try #require(RecordID("01890a5d-ac96-774b-bcce-b302099a8057"))
+        try store.insert(.commitments, id: id, values: ["title": .text("Fund"), "party": .text("UK")])
+        let number = try #require(try store.writer.read { db in try Int64.fetchOne(db, sql: "SELECT local_seq FROM outbox") })
+        let bob = { (value: String, seq: Int64) in
+            PulledField(value: .text(value), seq: seq, hlc: HLCTimestamp(rawValue: 1 << 20), replicaID: "r-bob", analyst: "bob")
+        }
+        let applied = try store.applyPulled([PulledRow(entity: "commitments", id: id, fields: [
+            "title": bob("Bob's fund", 10), "party": bob("UK", 11), "notes": bob("from bob", 12),
+        ])], cursor: 12)
+        #expect(applied.fields == 1 && applied.skipped == 2)
+        let row = try #require(try store.record(.commitments, id: id))
+        #expect(row["title"] == .text("Fund") && row["notes"] == .text("from bob"))
+        // The row's entry became an unsent entry for each field it stands for, in its numbers.
+        let entries = try store.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT local_seq, field, value, sent FROM outbox ORDER BY local_seq")
+        }
+        #expect(entries.map { $0["field"] as String } == ["title", "party"])
+        #expect(entries.allSatisfy { ($0["local_seq"] as Int64) > number - NewRowEntry.span && ($0["local_seq"] as Int64) < number })
+        #expect(entries.allSatisfy { ($0["sent"] as Bool) == false })
+        let versions = try store.versions(.commitments, id: id)
+        #expect(versions["notes"]?.serverSeq == 12 && versions["notes"]?.pending == false)
+        #expect(versions["title"]?.serverSeq == nil && versions["title"]?.analyst == "alice" && versions["title"]?.pending == true)
+        // The push sends them based on nothing, for the server to judge against bob's.
+        let pushed = try store.beginPush(limit: 100)
+        #expect(pushed.map(\.change.field) == ["title", "party"] && pushed.allSatisfy { $0.baseSeq == 0 })
+    }
+
+    @Test("entries numbered at or below the server's mark move above it, and a new row's entry moves when its fields' numbers reach it")
+    func renumberAboveHighWater() throws {
+        let store = try ReplicaStore.inMemory(analyst: "alice")
+        let first = try store.insert(.commitments, values: ["title": .text("Fund"), "party": .text("UK")])
+        try store.pushAccepted()
+        try store.update(.commitments, id: first, changes: ["notes": .text("edited")])
+        let second = try store.insert(.commitments, values: ["title": .text("Programme"), "party": .text("UK")])
+        let numbers = try store.writer.read { db in try Int64.fetchAll(db, sql: "SELECT local_seq FROM outbox ORDER BY local_seq") }
+        // The edit's entry, then the new row's, which keeps the numbers below it for its fields.
+        #expect(numbers.count == 2 && numbers[1] == numbers[0] + NewRowEntry.span)
+        // A mark below the new row's entry but above the lowest number it keeps moves both.
+        let mark = numbers[1] - 2
+        #expect(try store.renumberOutbox(aboveServerHighWater: mark) == 2)
+        let pushed = try store.beginPush(limit: 100)
+        #expect(pushed.map(\.change.id) == [first, second, second])
+        #expect(pushed.allSatisfy { $0.localSeq > mark })
+        #expect(pushed.map(\.localSeq) == pushed.map(\.localSeq).sorted())
+        // Nothing is left at or below it: a second call moves nothing.
+        #expect(try store.renumberOutbox(aboveServerHighWater: mark) == 0)
+        #expect(try store.count("outbox") == 3)
+    }
+
     @Test("a batch begun after one still in flight takes the entries after it; a later sync sends both again, frozen")
     func pushAfterABatchInFlight() throws {
         let store = try ReplicaStore.inMemory(analyst: "alice")
