@@ -30,9 +30,12 @@ extension ReplicaStore {
                     analyst: row["analyst"], pending: entries[field] != nil
                 )
             }
-            let identity = try Self.identity(db)
-            for (field, hlc) in entries where versions[field] == nil {
-                versions[field] = FieldVersion(serverSeq: nil, hlc: hlc, replicaID: identity.replicaID, analyst: identity.analyst, pending: true)
+            let unversioned = entries.filter { versions[$0.key] == nil }
+            if !unversioned.isEmpty {
+                let identity = try Self.identity(db)
+                for (field, hlc) in unversioned {
+                    versions[field] = FieldVersion(serverSeq: nil, hlc: hlc, replicaID: identity.replicaID, analyst: identity.analyst, pending: true)
+                }
             }
             return versions
         }
