@@ -51,9 +51,7 @@ extension FieldType {
             if trimmed.utf8.count > 4 * maxLength {
                 throw ValidationError(field: nil, "is \(trimmed.utf8.count) bytes long; the limit is \(4 * maxLength)")
             }
-            let forbidden = trimmed.unicodeScalars.contains { scalar in
-                scalar.isControl && !(multiline && (scalar == "\n" || scalar == "\t"))
-            }
+            let forbidden = trimmed.containsControl(allowingLineBreaks: multiline)
             if forbidden {
                 throw ValidationError(field: nil, multiline ? "contains control characters" : "must be one line without control characters")
             }
@@ -72,7 +70,7 @@ extension FieldType {
             guard let number = ExactDecimal(trimmed) else {
                 throw ValidationError(field: nil, "\(quoted(trimmed)) is not a percentage like 94.48")
             }
-            guard number.decimal <= 100 else {
+            guard number <= ExactDecimal.hundred else {
                 throw ValidationError(field: nil, "\(number.text) is outside 0–100")
             }
             return .text(number.text)
@@ -130,6 +128,24 @@ extension FieldType {
 func quoted(_ text: String) -> String {
     let shown = text.count > 60 ? String(text.prefix(57)) + "..." : text
     return "\"\(shown)\""
+}
+
+extension String {
+    /// Whether the text holds a control character (`Unicode.Scalar.isControl`), tab and line
+    /// feed allowed when `allowingLineBreaks`. Read as UTF-8: the C0 controls and DEL are
+    /// single bytes, the C1 controls U+0080–U+009F are 0xC2 followed by 0x80–0x9F.
+    func containsControl(allowingLineBreaks: Bool) -> Bool {
+        var afterC2 = false
+        for byte in utf8 {
+            if afterC2, byte <= 0x9F { return true }
+            afterC2 = byte == 0xC2
+            if byte < 0x20 || byte == 0x7F {
+                if allowingLineBreaks, byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") { continue }
+                return true
+            }
+        }
+        return false
+    }
 }
 
 extension Unicode.Scalar {

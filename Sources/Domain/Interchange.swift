@@ -10,7 +10,8 @@ public enum Interchange {
     /// leaves the fields the file did not mention as they are.
     /// A row read from a file. Only this file's parsers make one, each value through
     /// `FieldType.parse`: its values are in their stored form, and a store need only check the
-    /// rules that span fields (`EntitySchema.validateRowRules`).
+    /// rules that span fields (`EntitySchema.validateRowRules`), and not even those for a row
+    /// without an id, which was checked as a whole new row (`EntitySchema.parseRow`) as it was read.
     public struct ImportedRow: Sendable, Hashable {
         public var line: Int
         public var id: RecordID?
@@ -51,67 +52,62 @@ public enum Interchange {
     // MARK: JSON lines
 
     public static func jsonLine(_ record: EntityRow, schema: EntitySchema) -> String {
-        var out = "{\"id\":"
+        // Built as UTF-8 bytes: appending to a `String` piece by piece was a tenth of an import,
+        // which writes each new row's history as one of these lines.
+        var out: [UInt8] = []
+        out.reserveCapacity(1024)
+        out.append(contentsOf: "{\"id\":".utf8)
         appendJSONString(record.id.text, to: &out)
         for spec in schema.fields {
-            out += ",\""
-            out += spec.name
-            out += "\":"
+            out.append(contentsOf: ",\"".utf8)
+            out.append(contentsOf: spec.name.utf8)
+            out.append(contentsOf: "\":".utf8)
             switch (spec.type, record[spec.name]) {
             case (_, .null):
-                out += spec.type == .tags ? "[]" : "null"
+                out.append(contentsOf: (spec.type == .tags ? "[]" : "null").utf8)
             case (.tags, .text(let joined)):
-                out += "["
+                out.append(UInt8(ascii: "["))
                 for (index, tag) in joined.split(separator: ";").enumerated() {
-                    if index > 0 { out += "," }
-                    appendJSONString(String(tag), to: &out)
+                    if index > 0 { out.append(UInt8(ascii: ",")) }
+                    appendJSONString(tag, to: &out)
                 }
-                out += "]"
+                out.append(UInt8(ascii: "]"))
             case (_, .text(let text)):
                 appendJSONString(text, to: &out)
             case (_, .integer(let number)):
-                out += String(number)
+                out.append(contentsOf: String(number).utf8)
             }
         }
-        out += "}"
-        return out
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `text` as a JSON string literal, with quotes and escapes.
     public static func jsonString(_ text: String) -> String {
-        var out = ""
+        var out: [UInt8] = []
         appendJSONString(text, to: &out)
-        return out
+        return String(decoding: out, as: UTF8.self)
     }
 
-    static func appendJSONString(_ text: String, to out: inout String) {
-        out += "\""
-        // Runs of bytes that need no escape are appended whole (a scalar at a time was a tenth
-        // of a clone, which writes every new row's history as one of these lines). Every escaped
-        // byte is ASCII, so each run starts and ends on a scalar boundary.
-        let utf8 = text.utf8
-        var start = utf8.startIndex, index = start
-        while index != utf8.endIndex {
-            let byte = utf8[index]
-            let escape: String? = switch byte {
-            case UInt8(ascii: "\""): "\\\""
-            case UInt8(ascii: "\\"): "\\\\"
-            case UInt8(ascii: "\n"): "\\n"
-            case UInt8(ascii: "\r"): "\\r"
-            case UInt8(ascii: "\t"): "\\t"
-            case ..<0x20: "\\u00" + (byte < 0x10 ? "0" : "") + String(byte, radix: 16)
-            default: nil
+    static func appendJSONString<Text: StringProtocol>(_ text: Text, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "\""))
+        // Every escaped byte is ASCII, which never occurs inside a multi-byte scalar: the bytes
+        // between escapes are copied as they are.
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                out += [UInt8(ascii: "\\"), byte]
+            case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
+            case UInt8(ascii: "\r"): out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
+            case UInt8(ascii: "\t"): out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
+            case ..<0x20:
+                let hex = Array("0123456789abcdef".utf8)
+                out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
+            default:
+                out.append(byte)
             }
-            let next = utf8.index(after: index)
-            if let escape {
-                out += text[start..<index]
-                out += escape
-                start = next
-            }
-            index = next
         }
-        out += text[start...]
-        out += "\""
+        out.append(UInt8(ascii: "\""))
     }
 
     /// Reads JSON lines (blank lines skipped); every row is parsed and validated, and the first

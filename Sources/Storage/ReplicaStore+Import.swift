@@ -69,7 +69,7 @@ extension ReplicaStore {
                 } else {
                     // The file's values were parsed into their stored form as it was read.
                     do {
-                        try schema.validateRowRules(row.values)
+                        if row.id != nil { try schema.validateRowRules(row.values) }
                     } catch {
                         throw StoreError(.invalid, error.description)
                     }

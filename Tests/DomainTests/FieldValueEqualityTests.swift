@@ -41,6 +41,32 @@ import Testing
         #expect(controls == 65)
     }
 
+    @Test("text holds a control character, read from its bytes, exactly when one of its scalars is one")
+    func controlCharactersInText() {
+        let others = ["a", " ", "é", "\u{A0}", "\u{100}", "\u{2028}", "🇲🇾", "\u{C2}\u{A0}", "\u{7E}"]
+        let controls = (UInt32(0)...0xA0).compactMap(Unicode.Scalar.init).map { String($0) }
+        for left in others + ["\n", "\t"] {
+            for right in controls + others {
+                let text = left + right + "x"
+                for allowingLineBreaks in [false, true] {
+                    let expected = text.unicodeScalars.contains { $0.isControl && !(allowingLineBreaks && ($0 == "\n" || $0 == "\t")) }
+                    #expect(text.containsControl(allowingLineBreaks: allowingLineBreaks) == expected, "\(text.debugDescription)")
+                }
+            }
+        }
+    }
+
+    @Test("trimming drops white space at both ends, ASCII or not, and keeps everything between")
+    func trimming() {
+        let cases: [(String, String)] = [
+            ("abc", "abc"), (" abc ", "abc"), ("\tabc\r\n", "abc"), ("\u{A0}abc\u{2003}", "abc"), ("a b", "a b"),
+            ("\u{85}x", "x"), ("x\u{200B}", "x\u{200B}"), ("e\u{301}", "e\u{301}"), ("  ", ""), ("", ""), ("\r\n", ""),
+        ]
+        for (text, expected) in cases {
+            #expect(text.trimmed == expected, "\(text.debugDescription)")
+        }
+    }
+
     @Test("text over its length limit is refused, counted in characters, however few its bytes")
     func characterLimit() throws {
         let type = FieldType.text(maxLength: 5, multiline: false)
