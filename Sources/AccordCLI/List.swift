@@ -29,7 +29,7 @@ extension Accord {
                 filter.period = start...end
             }
             if let tags = values.removeValue(forKey: "tags")?.text {
-                filter.tags = tags.split(separator: ";").map(String.init)
+                filter.tags = FieldType.splitTags(tags).map(String.init)
             }
             filter.equals = values
             filter.search = search

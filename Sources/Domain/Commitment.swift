@@ -45,7 +45,7 @@ public struct Commitment: Sendable, Hashable {
         progress = record["progress"].text.flatMap(ExactDecimal.init)
         sourceURL = record["source_url"].text
         sourceQuote = record["source_quote"].text
-        tags = record["tags"].text?.split(separator: ";").map(String.init) ?? []
+        tags = record["tags"].text.map { FieldType.splitTags($0).map(String.init) } ?? []
         notes = record["notes"].text
     }
 }

@@ -109,6 +109,7 @@ extension EntitySchema {
 
     private func parseFields(_ raw: [String: String]) -> (values: [String: FieldValue], errors: [ValidationError]) {
         var values: [String: FieldValue] = [:]
+        values.reserveCapacity(raw.count)
         var errors: [ValidationError] = []
         for (key, text) in raw.sorted(by: { $0.key < $1.key }) {
             guard let spec = field(named: key) else {

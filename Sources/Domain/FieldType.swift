@@ -97,13 +97,19 @@ extension FieldType {
             }
             return .text(trimmed)
         case .tags:
-            return try Self.parseTags(trimmed.split(separator: ";").map(String.init))
+            return try Self.parseTags(Self.splitTags(trimmed).map(String.init))
         case .reference:
             guard let id = RecordID(trimmed) else {
                 throw ValidationError(field: nil, "\(quoted(trimmed)) is not an id")
             }
             return .text(id.text)
         }
+    }
+
+    /// The tags of a `;`-joined text, split at every `;` scalar (read as bytes: a `;` that a
+    /// combining mark follows is one Character, which a split by Character would miss).
+    public static func splitTags(_ joined: String) -> [Substring] {
+        joined.utf8.split(separator: UInt8(ascii: ";")).map { Substring($0) }
     }
 
     /// Tags given one by one (repeated `--tag`, a JSON array): trimmed, de-duplicated, in order.

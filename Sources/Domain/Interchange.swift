@@ -67,7 +67,7 @@ public enum Interchange {
                 out.append(contentsOf: (spec.type == .tags ? "[]" : "null").utf8)
             case (.tags, .text(let joined)):
                 out.append(UInt8(ascii: "["))
-                for (index, tag) in joined.split(separator: ";").enumerated() {
+                for (index, tag) in FieldType.splitTags(joined).enumerated() {
                     if index > 0 { out.append(UInt8(ascii: ",")) }
                     appendJSONString(tag, to: &out)
                 }
@@ -91,23 +91,32 @@ public enum Interchange {
 
     static func appendJSONString<Text: StringProtocol>(_ text: Text, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        // Every escaped byte is ASCII, which never occurs inside a multi-byte scalar: the bytes
-        // between escapes are copied as they are.
-        for byte in text.utf8 {
+        if text.utf8.withContiguousStorageIfAvailable({ appendEscaped($0, to: &out) }) == nil {
+            Array(text.utf8).withUnsafeBufferPointer { appendEscaped($0, to: &out) }
+        }
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Copies the runs between escapes whole. Every escaped byte is ASCII, which never occurs
+    /// inside a multi-byte scalar.
+    private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var start = 0
+        for index in bytes.indices {
+            let byte = bytes[index]
+            guard byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") else { continue }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<index]))
+            start = index + 1
             switch byte {
-            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                out += [UInt8(ascii: "\\"), byte]
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out += [UInt8(ascii: "\\"), byte]
             case UInt8(ascii: "\n"): out += [UInt8(ascii: "\\"), UInt8(ascii: "n")]
             case UInt8(ascii: "\r"): out += [UInt8(ascii: "\\"), UInt8(ascii: "r")]
             case UInt8(ascii: "\t"): out += [UInt8(ascii: "\\"), UInt8(ascii: "t")]
-            case ..<0x20:
+            default:
                 let hex = Array("0123456789abcdef".utf8)
                 out += [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"), hex[Int(byte >> 4)], hex[Int(byte & 0xF)]]
-            default:
-                out.append(byte)
             }
         }
-        out.append(UInt8(ascii: "\""))
+        out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
     }
 
     /// Reads JSON lines (blank lines skipped); every row is parsed and validated, and the first

@@ -191,6 +191,12 @@ import Testing
         #expect(try FieldType.tags.parse(" climate ; finance;climate;; ASEAN ") == .text("climate;finance;ASEAN"))
     }
 
+    @Test("Every ';' separates tags, even one that a combining mark follows")
+    func tagsSplitAtEverySemicolon() throws {
+        #expect(try FieldType.tags.parse("a;\u{301}b;c") == .text("a;\u{301}b;c"))
+        #expect(try FieldType.tags.parse("a;\u{301}b;c").text?.unicodeScalars.split(separator: ";").count == 3)
+    }
+
     @Test("Tags given as a list are trimmed and de-duplicated in order")
     func tagsFromList() throws {
         #expect(try FieldType.parseTags(["  b", "a ", "b", "c", "a"]) == .text("b;a;c"))

@@ -67,6 +67,12 @@ import Testing
         #expect(Interchange.jsonLine(row, schema: .commitments).contains(#""tags":[],"#))
     }
 
+    @Test("Tags are written as one array element each, split at every ';'")
+    func tagsWrittenOnePerElement() {
+        let row = EntityRow(entity: "commitments", id: Self.fundID, values: ["title": .text("t"), "party": .text("p"), "tags": .text("a;\u{301}b;\"c\"")])
+        #expect(Interchange.jsonLine(row, schema: .commitments).contains("\"tags\":[\"a\",\"\u{301}b\",\"\\\"c\\\"\"],"))
+    }
+
     @Test("Quotes, backslashes, line breaks and control characters are escaped")
     func escaping() {
         #expect(Interchange.jsonString("say \"hi\"") == #""say \"hi\"""#)
