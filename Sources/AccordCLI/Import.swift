@@ -24,8 +24,9 @@ extension Accord {
         }
 
         func run() throws {
+            // The replica first: without one, reading and checking a large file is time lost.
+            let store = try replica.open()
             if sample {
-                let store = try replica.open()
                 let summary = try store.importSample()
                 print("imported the sample dataset: \(summary.inserted) added, \(summary.skipped) already here")
                 return
@@ -39,7 +40,6 @@ extension Accord {
             }
             let schema = entity.schema
             let rows = try Interchange.parse(text, fileName: file, format: format, schema: schema)
-            let store = try replica.open()
             let summary = try store.importRows(schema, rows)
             print("imported \(schema.name) from \(file): \(describe(summary))")
         }

@@ -30,6 +30,9 @@ import TestSupport
 
         let missing = try AccordRunner()
         #expect(try missing.refused(["list"]).contains("accord init"))
+        // An import says so before it reads the file (a bad one here: its error would come first).
+        let file = try missing.directory.write("rows.csv", "title,party,kind\nt,p,pledge\n")
+        #expect(try missing.refused(["import", file]).contains("accord init"))
         #expect(!FileManager.default.fileExists(atPath: missing.replica))
     }
 
