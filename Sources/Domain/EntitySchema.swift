@@ -116,13 +116,30 @@ extension EntitySchema {
                 errors.append(ValidationError(field: key, "is not a field of \(name)"))
                 continue
             }
-            do {
-                values[key] = try spec.type.parse(text)
-            } catch {
-                errors.append(ValidationError(field: key, error.message))
-            }
+            Self.parse(text, as: spec, into: &values, errors: &errors)
         }
         return (values, errors)
+    }
+
+    private static func parse(_ text: String, as spec: FieldSpec, into values: inout [String: FieldValue], errors: inout [ValidationError]) {
+        do {
+            values[spec.name] = try spec.type.parse(text)
+        } catch {
+            errors.append(ValidationError(field: spec.name, error.message))
+        }
+    }
+
+    /// `parseRow` (`wholeRow`) or `parse` for cells already matched to their fields, such as a
+    /// CSV file's columns, whose header was read once: no dictionary of raw text a row.
+    /// `cells` holds each field once, in the order in which to report their errors.
+    public func parse(cells: [(spec: FieldSpec, text: String)], wholeRow: Bool) throws(ValidationFailure) -> [String: FieldValue] {
+        var values: [String: FieldValue] = [:]
+        values.reserveCapacity(cells.count)
+        var errors: [ValidationError] = []
+        for cell in cells { Self.parse(cell.text, as: cell.spec, into: &values, errors: &errors) }
+        if wholeRow { errors += rowErrors(values, alreadyBad: Set(errors.compactMap(\.field))) }
+        if !errors.isEmpty { throw ValidationFailure(errors) }
+        return values
     }
 
     /// Unknown fields, missing required fields and broken cross-field rules, skipping fields

@@ -196,27 +196,35 @@ public enum Interchange {
         if Set(names).count != names.count {
             throw ImportError(line: header.line, message: "a column is named twice")
         }
+        // The columns' fields, once for the file, in name order (the order of a row's errors).
+        let idColumn = names.firstIndex(of: "id")
+        let columns = names.indices.filter { $0 != idColumn }.sorted { names[$0] < names[$1] }
+        let specs = columns.map { schema.field(named: names[$0])! }
+        let present = Set(specs.map(\.name))
         var rows: [ImportedRow] = []
+        rows.reserveCapacity(records.count - 1)
         for record in records.dropFirst() {
             if record.fields == [""] { continue }
             guard record.fields.count == names.count else {
                 throw ImportError(line: record.line, message: "has \(record.fields.count) fields; the header has \(names.count)")
             }
-            var raw: [String: String] = [:]
             var id: RecordID?
-            for (name, cell) in zip(names, record.fields) {
-                if name == "id" {
-                    let trimmed = cell.trimmed
-                    if trimmed.isEmpty { continue }
+            if let idColumn {
+                let trimmed = record.fields[idColumn].trimmed
+                if !trimmed.isEmpty {
                     guard let parsed = RecordID(trimmed) else {
                         throw ImportError(line: record.line, message: "id: \(quoted(trimmed)) is not a UUID")
                     }
                     id = parsed
-                } else {
-                    raw[name] = cell
                 }
             }
-            rows.append(try validated(raw, id: id, line: record.line, schema: schema))
+            do {
+                // A row without an id is new, so it must be whole; see `validated`.
+                let values = try schema.parse(cells: zip(specs, columns).map { ($0, record.fields[$1]) }, wholeRow: id == nil)
+                rows.append(ImportedRow(line: record.line, id: id, values: values.filter { $0.value != .null }, present: present))
+            } catch {
+                throw ImportError(line: record.line, message: error.description)
+            }
         }
         return rows
     }
