@@ -363,6 +363,27 @@ import Testing
         #expect(error?.message.contains("title: is required") == true)
     }
 
+    @Test("A CSV row reports its bad fields as the same row in JSON lines does, in name order")
+    func csvErrorsMatchJSON() {
+        let csv = importError { () throws(Interchange.ImportError) in
+            try Interchange.parseCSV("title,party,date,currency,amount\na,b,2023-02-29,XYZ,1e6\n", schema: .commitments)
+        }
+        let json = importError { () throws(Interchange.ImportError) in
+            try Interchange.parseJSONLines(#"{"title":"a","party":"b","date":"2023-02-29","currency":"XYZ","amount":"1e6"}"#, schema: .commitments)
+        }
+        #expect(csv?.message != nil && csv?.message == json?.message)
+        let message = csv?.message ?? ""
+        #expect(message.range(of: "amount:")!.lowerBound < message.range(of: "currency:")!.lowerBound)
+        #expect(message.range(of: "currency:")!.lowerBound < message.range(of: "date:")!.lowerBound)
+    }
+
+    @Test("A CSV row with an id gives only its columns, checked one by one: the store checks the whole row once it knows it")
+    func csvRowWithIDIsPartial() throws {
+        let rows = try Interchange.parseCSV("id,amount,notes\n\(Self.fundID),5,\n", schema: .commitments)
+        #expect(rows.first?.values == ["amount": .text("5")])
+        #expect(rows.first?.present == ["amount", "notes"])
+    }
+
     // MARK: Round trips
 
     /// A row whose every value is awkward to carry in a file.
