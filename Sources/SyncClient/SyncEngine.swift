@@ -13,13 +13,13 @@ public struct SyncConfiguration: Sendable {
     public var token: String?
     /// Start over from cursor 0 with whatever server answers (after a server was replaced).
     public var reclone = false
-    /// Changes per push (the server's limit caps it).
-    public var pushBatch = 1000
+    /// Changes per push (the server's limit caps it, 1000 when it announces none).
+    public var pushBatch = 5000
     /// Push batches sent and not yet acknowledged, at most: 1 or 2 (protocol 4 allows two; an
     /// older server gets one at a time).
     public var pushesInFlight = 2
-    /// Fields per pull batch.
-    public var pullBatch = 1000
+    /// Fields per pull batch (the server's limit caps it).
+    public var pullBatch = 5000
     public var connectTimeoutSeconds: Int64 = 5
     /// Gives up on a server that sends nothing for this long while an answer is due (a network
     /// that drops everything without a reset would otherwise hang the sync for good). The server

@@ -52,8 +52,12 @@ public struct AnnouncedLimits: Codable, Sendable, Hashable {
         self.idleSeconds = idleSeconds
     }
 
-    /// The defaults of PROTOCOL.md §7, which a protocol 3 hello leaves out.
-    public static let defaults = ProtocolLimits().announced
+    /// The defaults of PROTOCOL.md §7: what a limit a protocol 3 hello leaves out is. They are
+    /// fixed by the protocol, not by this server's settings: a server whose limit is another
+    /// (`ProtocolLimits.maxBatchChanges`) announces it, and a client meeting an older server,
+    /// which leaves its limits out, assumes these.
+    public static let defaults = AnnouncedLimits(maxLineBytes: 4 * 1024 * 1024, maxBatchChanges: 1000, maxInflateRatio: 100,
+                                                 inflateGraceBytes: 1024 * 1024, idleSeconds: 60)
 
     /// A limit the hello leaves out has its default.
     public init(from decoder: any Decoder) throws {
@@ -249,6 +253,9 @@ public struct PullMessage: Codable, Sendable, Hashable {
     public var type = "pull"
     public var cursor: Int64
     public var limit: Int?
+
+    /// The `limit` of a pull that names none (PROTOCOL.md §5.4).
+    public static let defaultLimit = 1000
 
     public init(cursor: Int64, limit: Int? = nil) {
         self.cursor = cursor

@@ -62,7 +62,7 @@ public struct ServerConnectionStateMachine: Sendable {
                     guard pull.cursor >= 0, (pull.limit ?? 1) > 0 else {
                         return fail(ProtocolError(.badMessage, "a pull needs a cursor of 0 or more and a positive limit"))
                     }
-                    pull.limit = min(pull.limit ?? limits.maxPullBatch, limits.maxPullBatch)
+                    pull.limit = min(pull.limit ?? PullMessage.defaultLimit, limits.maxPullBatch)
                     return .streamPull(pull, session)
                 }
             } catch let error as ProtocolError {

@@ -182,7 +182,7 @@ public struct ServerSession<Outbound: SessionOutbound> {
             let layout = ChangesMessage.Layout(protocolVersion: session.protocolVersion)
             var cursor = pull.cursor
             var sent = 0
-            let requested = pull.limit ?? 1000
+            let requested = pull.limit ?? PullMessage.defaultLimit
             var limit = requested
             let store = self.store
             // The pull streams what was written before it began: while others keep pushing,

@@ -31,6 +31,11 @@ import Testing
             return
         }
         #expect(pull.limit == ProtocolLimits().maxPullBatch)
+        guard case .streamPull(let unnamed, _) = machine.lineReceived(try line(PullMessage(cursor: 3))) else {
+            Issue.record("expected streamPull")
+            return
+        }
+        #expect(unnamed.limit == PullMessage.defaultLimit)
     }
 
     @Test("the first compression offered that the server speaks is chosen")
