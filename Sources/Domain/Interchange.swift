@@ -8,10 +8,11 @@ public enum Interchange {
     /// A row read from a file: its line, its id if the file gave one, its values, and which
     /// fields the file had at all (a CSV column, a JSON key), so that updating an existing row
     /// leaves the fields the file did not mention as they are.
-    /// A row read from a file. Only this file's parsers make one, each value through
-    /// `FieldType.parse`: its values are in their stored form, and a store need only check the
-    /// rules that span fields (`EntitySchema.validateRowRules`), and not even those for a row
-    /// without an id, which was checked as a whole new row (`EntitySchema.parseRow`) as it was read.
+    ///
+    /// Only this file's parsers make one, each value through `FieldType.parse`: its values are
+    /// in their stored form, and a store need only check the rules that span fields
+    /// (`EntitySchema.validateRowRules`), and not even those for a row without an id, which was
+    /// checked as a whole new row as it was read.
     public struct ImportedRow: Sendable, Hashable {
         public var line: Int
         public var id: RecordID?
