@@ -154,14 +154,6 @@ extension String {
             return false
         }
     }
-
-    /// `body` over the text's UTF-8 bytes in one buffer: a loop over a buffer is several times
-    /// faster than one over `utf8`, and an import reads every byte of every cell this way.
-    func withUTF8Bytes<Result>(_ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
-        if let result = utf8.withContiguousStorageIfAvailable(body) { return result }
-        var copy = self
-        return copy.withUTF8(body)
-    }
 }
 
 extension Unicode.Scalar {

@@ -92,9 +92,7 @@ public enum Interchange {
 
     static func appendJSONString<Text: StringProtocol>(_ text: Text, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        if text.utf8.withContiguousStorageIfAvailable({ appendEscaped($0, to: &out) }) == nil {
-            Array(text.utf8).withUnsafeBufferPointer { appendEscaped($0, to: &out) }
-        }
+        text.withUTF8Bytes { appendEscaped($0, to: &out) }
         out.append(UInt8(ascii: "\""))
     }
 
