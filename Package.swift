@@ -28,6 +28,8 @@ let package = Package(
             dependencies: [
                 "Domain",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                // SQLite's C API, for binding many rows' text without a copy a value.
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             resources: [.copy("Resources/sample-meetings.jsonl"), .copy("Resources/sample-commitments.jsonl")]
