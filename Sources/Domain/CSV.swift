@@ -18,29 +18,48 @@ public enum CSV {
 
     /// Splits a whole document into records. A blank line at the very end is ignored.
     public static func parse(_ text: String) throws(FormatError) -> [Row] {
+        var rows: [Row] = []
+        try forEachRow(text) { rows.append($0) }
+        return rows
+    }
+
+    /// Reads a whole document record by record, handing each to `body` as soon as it is read,
+    /// so a large file is never held twice (its text, and all of its records); the records are
+    /// those of `parse`. A format error is found only when the reading reaches it.
+    public static func forEachRow(_ text: String, _ body: (Row) -> Void) throws(FormatError) {
         var text = text
-        return try text.withUTF8 { parse(utf8: $0) }.get()
+        if let error = text.withUTF8({ forEachRow(utf8: $0, body) }) { throw error }
     }
 
     /// The parser over the document's UTF-8 bytes. Every byte it acts on (comma, quote, line
     /// ends) is ASCII, which never occurs inside a multi-byte scalar, so each field is whole
     /// scalars; runs of plain bytes are copied at once (a scalar at a time, appended to a
     /// `String`, was a fifth of an import).
-    private static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Result<[Row], FormatError> {
+    private static func forEachRow(utf8 bytes: UnsafeBufferPointer<UInt8>, _ body: (Row) -> Void) -> FormatError? {
         let comma = UInt8(ascii: ","), quote = UInt8(ascii: "\""), lineFeed = UInt8(ascii: "\n"), carriageReturn = UInt8(ascii: "\r")
-        var rows: [Row] = []
         var fields: [String] = []
         var field: [UInt8] = []
         var line = 1
         var rowStart = 1
         var afterQuote = false
         var sawAnything = false
-        var trailingBlankLines = 0
+        // Blank lines wait until a record follows them: those at the very end are dropped.
+        var blankLines: [Int] = []
         var index = 0
 
         func endField() {
             fields.append(String(decoding: field, as: UTF8.self))
             field.removeAll(keepingCapacity: true)
+        }
+        func endRow(blank: Bool) {
+            if blank {
+                blankLines.append(rowStart)
+            } else {
+                for blankLine in blankLines { body(Row(line: blankLine, fields: [""])) }
+                blankLines.removeAll()
+                body(Row(line: rowStart, fields: fields))
+            }
+            fields.removeAll(keepingCapacity: true)
         }
 
         while index < bytes.count {
@@ -52,15 +71,13 @@ public enum CSV {
                 index += 1
             case carriageReturn:
                 guard index + 1 < bytes.count, bytes[index + 1] == lineFeed else {
-                    return .failure(FormatError(line: line, message: "a carriage return outside quotes must be followed by a line feed"))
+                    return FormatError(line: line, message: "a carriage return outside quotes must be followed by a line feed")
                 }
                 index += 1
             case lineFeed:
                 let blank = !sawAnything && field.isEmpty && fields.isEmpty
-                trailingBlankLines = blank ? trailingBlankLines + 1 : 0
                 endField()
-                rows.append(Row(line: rowStart, fields: fields))
-                fields.removeAll(keepingCapacity: true)
+                endRow(blank: blank)
                 sawAnything = false
                 afterQuote = false
                 line += 1
@@ -68,7 +85,7 @@ public enum CSV {
                 index += 1
             case quote:
                 if afterQuote || !field.isEmpty {
-                    return .failure(FormatError(line: line, message: "a quote may only open a field or be doubled inside a quoted field"))
+                    return FormatError(line: line, message: "a quote may only open a field or be doubled inside a quoted field")
                 }
                 sawAnything = true
                 index += 1
@@ -80,7 +97,7 @@ public enum CSV {
                         end += 1
                     }
                     guard end < bytes.count else {
-                        return .failure(FormatError(line: rowStart, message: "a quoted field is never closed"))
+                        return FormatError(line: rowStart, message: "a quoted field is never closed")
                     }
                     field.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[index..<end]))
                     if end + 1 < bytes.count, bytes[end + 1] == quote {
@@ -94,7 +111,7 @@ public enum CSV {
                 }
             default:
                 if afterQuote {
-                    return .failure(FormatError(line: line, message: "text after the closing quote of a field"))
+                    return FormatError(line: line, message: "text after the closing quote of a field")
                 }
                 var end = index + 1
                 while end < bytes.count {
@@ -109,11 +126,9 @@ public enum CSV {
         }
         if sawAnything || !field.isEmpty || !fields.isEmpty {
             endField()
-            rows.append(Row(line: rowStart, fields: fields))
-            trailingBlankLines = 0
+            endRow(blank: false)
         }
-        rows.removeLast(trailingBlankLines)
-        return .success(rows)
+        return nil
     }
 
     /// One record as a line, without the line end.

@@ -179,31 +179,68 @@ public enum Interchange {
         CSV.line([record.id.text] + schema.fields.map { record[$0.name].text ?? "" })
     }
 
-    /// Reads CSV with a header row; the `id` column is optional. Blank lines are skipped.
+    /// Reads CSV with a header row; the `id` column is optional. Blank lines are skipped. Each
+    /// record becomes a row as soon as it is read: the file's records are never all held at once
+    /// beside its rows. A malformed file is reported before a bad row, wherever they are.
     public static func parseCSV(_ text: String, schema: EntitySchema) throws(ImportError) -> [ImportedRow] {
-        let records: [CSV.Row]
+        var reader = CSVRowReader(schema: schema)
         do {
-            records = try CSV.parse(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text)
+            try CSV.forEachRow(text.hasPrefix("\u{FEFF}") ? String(text.dropFirst()) : text) { record in reader.read(record) }
         } catch {
             throw ImportError(line: error.line, message: error.message)
         }
-        guard let header = records.first else { return [] }
-        let names = header.fields.map { $0.trimmed }
-        for name in names where name != "id" && schema.field(named: name) == nil {
-            throw ImportError(line: header.line, message: "\(quoted(name)) is not a column of \(schema.name) (expected \(["id"] + schema.fieldNames))")
+        if let failure = reader.failure { throw failure }
+        return reader.rows
+    }
+
+    /// Turns a CSV file's records into rows, the header first: its columns are matched to their
+    /// fields once, and each row's cells parsed straight into values. After the first bad record
+    /// it only waits for the end of the file (which may still be malformed).
+    private struct CSVRowReader {
+        let schema: EntitySchema
+        private(set) var rows: [ImportedRow] = []
+        private(set) var failure: ImportError?
+        private var names: [String]?
+        private var idColumn: Int?
+        /// The columns other than `id`, in name order (the order of a row's errors), and their fields.
+        private var columns: [Int] = []
+        private var specs: [FieldSpec] = []
+        private var present: Set<String> = []
+
+        init(schema: EntitySchema) {
+            self.schema = schema
         }
-        if Set(names).count != names.count {
-            throw ImportError(line: header.line, message: "a column is named twice")
+
+        mutating func read(_ record: CSV.Row) {
+            guard failure == nil else { return }
+            do throws(ImportError) {
+                if let names {
+                    try readRow(record, names: names)
+                } else {
+                    try readHeader(record)
+                }
+            } catch {
+                failure = error
+            }
         }
-        // The columns' fields, once for the file, in name order (the order of a row's errors).
-        let idColumn = names.firstIndex(of: "id")
-        let columns = names.indices.filter { $0 != idColumn }.sorted { names[$0] < names[$1] }
-        let specs = columns.map { schema.field(named: names[$0])! }
-        let present = Set(specs.map(\.name))
-        var rows: [ImportedRow] = []
-        rows.reserveCapacity(records.count - 1)
-        for record in records.dropFirst() {
-            if record.fields == [""] { continue }
+
+        private mutating func readHeader(_ header: CSV.Row) throws(ImportError) {
+            let names = header.fields.map { $0.trimmed }
+            for name in names where name != "id" && schema.field(named: name) == nil {
+                throw ImportError(line: header.line, message: "\(quoted(name)) is not a column of \(schema.name) (expected \(["id"] + schema.fieldNames))")
+            }
+            if Set(names).count != names.count {
+                throw ImportError(line: header.line, message: "a column is named twice")
+            }
+            idColumn = names.firstIndex(of: "id")
+            columns = names.indices.filter { $0 != idColumn }.sorted { names[$0] < names[$1] }
+            specs = columns.map { schema.field(named: names[$0])! }
+            present = Set(specs.map(\.name))
+            self.names = names
+        }
+
+        private mutating func readRow(_ record: CSV.Row, names: [String]) throws(ImportError) {
+            if record.fields == [""] { return }
             guard record.fields.count == names.count else {
                 throw ImportError(line: record.line, message: "has \(record.fields.count) fields; the header has \(names.count)")
             }
@@ -225,7 +262,6 @@ public enum Interchange {
                 throw ImportError(line: record.line, message: error.description)
             }
         }
-        return rows
     }
 
     private static func validated(_ raw: [String: String], id: RecordID?, line: Int, schema: EntitySchema) throws(ImportError) -> ImportedRow {

@@ -22,6 +22,25 @@ import Testing
         #expect(try fields("a,b,c\n1,2,3\n") == [["a", "b", "c"], ["1", "2", "3"]])
     }
 
+    @Test("forEachRow hands over, in order, the records parse returns: blank lines inside kept, those at the end left out")
+    func forEachRowMatchesParse() throws {
+        let text = "id,notes\r\n\n1,\"first\nsecond\"\n\n\n2,\"\"\n\"\"\n3,last\n\n\n"
+        var handed: [CSV.Row] = []
+        try CSV.forEachRow(text) { handed.append($0) }
+        #expect(handed == (try CSV.parse(text)))
+        #expect(handed.map(\.line) == [1, 2, 3, 5, 6, 7, 8, 9])
+        #expect(handed.map(\.fields) == [["id", "notes"], [""], ["1", "first\nsecond"], [""], [""], ["2", ""], [""], ["3", "last"]])
+    }
+
+    @Test("forEachRow hands over the records before a malformed one, then throws")
+    func forEachRowStopsAtAFormatError() {
+        var handed: [Int] = []
+        #expect(throws: CSV.FormatError(line: 3, message: "text after the closing quote of a field")) {
+            try CSV.forEachRow("a\nb\n\"c\"d\ne\n") { handed.append($0.line) }
+        }
+        #expect(handed == [1, 2])
+    }
+
     @Test("Each record carries the line it starts on")
     func lineNumbers() throws {
         #expect(try CSV.parse("a\nb\nc\n").map(\.line) == [1, 2, 3])

@@ -349,6 +349,23 @@ import Testing
         #expect(error?.line == 3)
     }
 
+    @Test("A malformed CSV file is reported before a bad row above the place where it breaks")
+    func csvFormatErrorBeforeBadRow() {
+        let error = importError { () throws(Interchange.ImportError) in
+            try Interchange.parseCSV("title,party,amount,currency\nFund,UK,-5,GBP\nOther,UK,5,GBP\n\"open,UK,5,GBP\n", schema: .commitments)
+        }
+        #expect(error?.line == 4)
+        #expect(error?.message.contains("never closed") == true)
+    }
+
+    @Test("A CSV file's first bad row is the one reported")
+    func csvFirstBadRow() {
+        let error = importError { () throws(Interchange.ImportError) in
+            try Interchange.parseCSV("title,party,amount,currency\nFund,UK,5,GBP\nOther,UK,-5,GBP\nThird,UK,5,XYZ\n", schema: .commitments)
+        }
+        #expect(error?.line == 3)
+    }
+
     @Test("An empty CSV file has no rows")
     func csvEmpty() throws {
         #expect(try Interchange.parseCSV("", schema: .commitments).isEmpty)
