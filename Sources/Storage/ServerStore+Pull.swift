@@ -9,6 +9,12 @@ extension ServerStore {
         public var cursor: Int64
     }
 
+    /// A row of a pull batch.
+    private struct RowKey: Hashable {
+        var entity: String
+        var id: RecordID
+    }
+
     /// The next at most `limit` fields written after `cursor` (and at or before `end`), in
     /// sequence order, grouped by row (a row's fields may span batches). A range scan of the
     /// `seq` index: a clone reads the store batch by batch, never whole.
@@ -23,24 +29,32 @@ extension ServerStore {
                     """),
                 arguments: [cursor, end, max(1, limit)]
             )
-            var order: [String] = []
-            var byRow: [String: PulledRow] = [:]
+            // A row's fields mostly come one after another (a push writes a row's fields
+            // together), so the row before is checked before the index of all the batch's rows.
+            var pulled: [PulledRow] = []
+            var index: [RowKey: Int] = [:]
             var last = cursor
             while let row = try rows.next() {
                 let entity: String = row[0]
                 let id: RecordID = row[1]
-                let key = entity + "/" + id.text
-                if byRow[key] == nil {
-                    order.append(key)
-                    byRow[key] = PulledRow(entity: entity, id: id, fields: [:])
+                var at = pulled.count - 1
+                if at < 0 || pulled[at].id != id || pulled[at].entity != entity {
+                    let key = RowKey(entity: entity, id: id)
+                    if let known = index[key] {
+                        at = known
+                    } else {
+                        at = pulled.count
+                        index[key] = at
+                        pulled.append(PulledRow(entity: entity, id: id, fields: [:]))
+                    }
                 }
                 let seq: Int64 = row[4]
-                byRow[key]!.fields[row[2]] = PulledField(
+                pulled[at].fields[row[2]] = PulledField(
                     value: row[3] ?? .null, seq: seq, hlc: row[5], replicaID: row[6], analyst: row[7]
                 )
                 last = max(last, seq)
             }
-            return PullBatch(rows: order.map { byRow[$0]! }, cursor: last)
+            return PullBatch(rows: pulled, cursor: last)
         }
     }
 }
