@@ -28,7 +28,7 @@ let package = Package(
             dependencies: [
                 "Domain",
                 .product(name: "GRDB", package: "GRDB.swift"),
-                // SQLite's C API, for binding many rows' text without a copy a value.
+                // SQLite's C API: many rows' text bound where it lies, columns read without a DatabaseValue each.
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ],

@@ -19,13 +19,19 @@ import Testing
         }
     }
 
+    private static let columns = ["id", "name", "number", "ratio", "extra"]
+
     private static func makeTable(_ db: Database) throws {
         try db.execute(sql: "CREATE TABLE t (id TEXT PRIMARY KEY NOT NULL, name TEXT, number INTEGER, ratio REAL, extra)")
     }
 
+    private static func insert(_ rows: [[DatabaseValue]], _ db: Database) throws {
+        try db.insertRows(into: "t", columns: columns, values: rows.flatMap { $0 })
+    }
+
     private static func stored(_ db: Database) throws -> [[DatabaseValue]] {
-        try Row.fetchAll(db, sql: "SELECT id, name, number, ratio, extra FROM t ORDER BY rowid").map { row in
-            (0..<5).map { row[$0] as DatabaseValue }
+        try Row.fetchAll(db, sql: "SELECT \(columns.joined(separator: ", ")) FROM t ORDER BY rowid").map { row in
+            columns.indices.map { row[$0] as DatabaseValue }
         }
     }
 
@@ -35,7 +41,7 @@ import Testing
         let rows = Self.sampleRows(Database.rowsPerInsert + 77, salt: "first")
         try queue.write { db in
             try Self.makeTable(db)
-            try db.insertRows(into: "t", columns: ["id", "name", "number", "ratio", "extra"], values: rows.flatMap { $0 })
+            try Self.insert(rows, db)
             #expect(try Self.stored(db) == rows)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM t WHERE name = ''") == rows.filter { $0[1] == "".databaseValue }.count)
             #expect(try Int.fetchOne(db, sql: "SELECT count(*) FROM t WHERE name IS NULL") == 0)
@@ -49,8 +55,8 @@ import Testing
         let second = Self.sampleRows(Database.rowsPerInsert + 5, salt: "second")
         try queue.write { db in
             try Self.makeTable(db)
-            try db.insertRows(into: "t", columns: ["id", "name", "number", "ratio", "extra"], values: first.flatMap { $0 })
-            try db.insertRows(into: "t", columns: ["id", "name", "number", "ratio", "extra"], values: second.flatMap { $0 })
+            try Self.insert(first, db)
+            try Self.insert(second, db)
             #expect(try Self.stored(db) == first + second)
         }
     }
@@ -61,7 +67,7 @@ import Testing
         let rows = Self.sampleRows(Database.rowsPerInsert + 33, salt: "first")
         try queue.write { db in
             try Self.makeTable(db)
-            try db.insertRows(into: "t", columns: ["id", "name", "number", "ratio", "extra"], values: rows.flatMap { $0 })
+            try Self.insert(rows, db)
             let renamed = rows.enumerated().map { index, row in [row[0], (index % 4 == 0 ? "" : "renamed \(index) ✓").databaseValue] }
             try db.updateRows(in: "t", columns: ["name"], values: renamed.flatMap { $0 })
             let expected = zip(rows, renamed).map { row, update in [row[0], update[1]] + row[2...] }
