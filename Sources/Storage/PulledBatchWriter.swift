@@ -33,11 +33,6 @@ struct PulledBatchWriter {
     private var lastPending: (key: RowKey, fields: Set<String>)?
     private(set) var applied = PullApplied()
 
-    private struct RowKey: Hashable {
-        var entity: String
-        var id: RecordID
-    }
-
     init(_ db: Database, wallMillis: Int64) throws {
         self.db = db
         self.wallMillis = wallMillis

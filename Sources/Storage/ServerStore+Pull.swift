@@ -9,12 +9,6 @@ extension ServerStore {
         public var cursor: Int64
     }
 
-    /// A row of a pull batch.
-    private struct RowKey: Hashable {
-        var entity: String
-        var id: RecordID
-    }
-
     /// The next at most `limit` fields written after `cursor` (and at or before `end`), in
     /// sequence order, grouped by row (a row's fields may span batches). A range scan of the
     /// `seq` index: a clone reads the store batch by batch, never whole.

@@ -42,7 +42,7 @@ extension ServerStore {
             var highWater = try Int64.fetchOne(db.cachedStatement(sql: "SELECT high_water FROM replicas WHERE replica_id = ?"),
                                                arguments: [pusher.replicaID]) ?? 0
             var writes = try Writes(db, wallMillis: wallMillis)
-            var rowsAsserted = Set<Writes.RowKey>()
+            var rowsAsserted = Set<RowKey>()
             var results: [PushResult] = []
             for (pushed, problem) in zip(changes, problems) {
                 let change = pushed.change
@@ -57,7 +57,7 @@ extension ServerStore {
                 }
                 var result = try Self.applyField(&writes, pushed, pusher: pusher, newID: newID)
                 if change.field != EntitySchema.deletedField, change.entity != Self.conflictsEntity,
-                   rowsAsserted.insert(Writes.RowKey(entity: change.entity, id: change.id.text)).inserted,
+                   rowsAsserted.insert(RowKey(entity: change.entity, id: change.id)).inserted,
                    try !Self.deletionSeen(&writes, change.entity, change.id, aliveBase: pushed.aliveBaseSeq, by: pusher) {
                     // Every change of a row asserts that the row is alive (§6.2), once per batch.
                     let alive = PushedChange(

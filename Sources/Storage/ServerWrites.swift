@@ -21,11 +21,6 @@ extension ServerStore {
         /// The audit rows, column after column, in order.
         private var audits: RowValues = []
 
-        struct RowKey: Hashable {
-            var entity: String
-            var id: String
-        }
-
         struct RowFields {
             /// The store's fields were read (a row written before it was read is an import's new one).
             var read = false
@@ -48,7 +43,7 @@ extension ServerStore {
 
         /// The field as the store holds it now, this transaction's writes included.
         mutating func stored(_ entity: String, _ id: RecordID, _ field: String) throws -> StoredField? {
-            let key = RowKey(entity: entity, id: id.text)
+            let key = RowKey(entity: entity, id: id)
             if let row = rows[key], row.read { return row.fields[field] }
             var row = rows[key] ?? RowFields()
             row.read = true
@@ -77,7 +72,7 @@ extension ServerStore {
                 stamp: FieldStamp(value: change.value, seq: lastSeq, hlc: change.hlc, replicaID: pusher.replicaID),
                 analyst: pusher.analyst
             )
-            rows[RowKey(entity: change.entity, id: change.id.text), default: RowFields()].record(stored, of: change.field)
+            rows[RowKey(entity: change.entity, id: change.id), default: RowFields()].record(stored, of: change.field)
             audit(seq: lastSeq, change, by: pusher, old: old, outcome: outcome)
             return lastSeq
         }
@@ -93,7 +88,7 @@ extension ServerStore {
         /// they happened, and the last sequence.
         func finish() throws {
             var values: RowValues = []
-            for (key, row) in rows.sorted(by: { ($0.key.entity, $0.key.id) < ($1.key.entity, $1.key.id) }) where !row.written.isEmpty {
+            for (key, row) in rows.sorted(by: { ($0.key.entity, $0.key.id.text) < ($1.key.entity, $1.key.id.text) }) where !row.written.isEmpty {
                 for field in row.written.sorted() {
                     let stored = row.fields[field]!
                     values += [key.entity.databaseValue, key.id.databaseValue, field.databaseValue,
